@@ -1,0 +1,1 @@
+"""ats-enricher: application stage and ghosting risk on recruiter email."""

@@ -1,0 +1,1 @@
+"""Shared service runtime: PostgreSQL pool and migrations, reliable Kafka consumption with DLQ, metrics, health, logging."""

@@ -1,0 +1,1 @@
+"""What the ApplyLens services agree on. Light by design: pydantic, no engine drivers."""

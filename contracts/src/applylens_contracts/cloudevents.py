@@ -1,0 +1,113 @@
+"""CloudEvents 1.0 in Kafka binary content mode: ``ce_*`` headers, JSON body.
+
+Small on purpose: the attributes we use are the required ones plus ``time`` and
+``datacontenttype`` (carried as the ``content-type`` header, as the Kafka binding says).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from .events import EVENT_TYPES, Event
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/json"
+DEFAULT_SOURCE = "/actions-api"
+
+
+class InvalidEvent(ValueError):
+    """A Kafka record that is not a valid event. ``reason`` is short and machine-friendly."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A decoded CloudEvent: its context attributes and the validated payload."""
+
+    id: str
+    type: str
+    source: str
+    time: datetime | None
+    data: Event
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+def encode(
+    event: Event,
+    *,
+    source: str = DEFAULT_SOURCE,
+    event_id: str | None = None,
+    time: datetime | None = None,
+) -> KafkaRecord:
+    """Binary-mode record for ``event``: key = user_id, ``ce_*`` headers, JSON body."""
+    event_time = (time or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    headers = [
+        ("ce_specversion", SPECVERSION.encode()),
+        ("ce_id", (event_id or str(uuid.uuid4())).encode()),
+        ("ce_type", event.ce_type.encode()),
+        ("ce_source", source.encode()),
+        ("ce_time", event_time.isoformat().replace("+00:00", "Z").encode()),
+        ("content-type", CONTENT_TYPE.encode()),
+    ]
+    body = event.model_dump_json(by_alias=True).encode()
+    return KafkaRecord(topic=event.topic, key=event.key.encode(), value=body, headers=headers)
+
+
+def _header_map(headers: Iterable[tuple[str, bytes | str | None]] | Mapping[str, bytes | str]) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    out: dict[str, str] = {}
+    for name, value in items:
+        if value is None:
+            continue
+        out[name.lower()] = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return out
+
+
+def decode(value: bytes | None, headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes | str]) -> Envelope:
+    """Validate a binary-mode record. Raises ``InvalidEvent`` with the reason; never anything else."""
+    meta = _header_map(headers)
+    if meta.get("ce_specversion") != SPECVERSION:
+        raise InvalidEvent("bad_specversion", f"ce_specversion must be {SPECVERSION!r}, got {meta.get('ce_specversion')!r}")
+    for required in ("ce_id", "ce_type", "ce_source"):
+        if not meta.get(required):
+            raise InvalidEvent("missing_header", f"header {required} is required")
+    model = EVENT_TYPES.get(meta["ce_type"])
+    if model is None:
+        raise InvalidEvent("unknown_type", f"ce_type {meta['ce_type']!r} is not one of {sorted(EVENT_TYPES)}")
+    if not value:
+        raise InvalidEvent("empty_body", "the message has no body")
+    try:
+        raw = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidEvent("invalid_json", str(exc)) from None
+    if not isinstance(raw, dict):
+        raise InvalidEvent("invalid_json", "the body must be a JSON object")
+    try:
+        data = model.model_validate(raw)
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise InvalidEvent("schema_violation", errors) from None
+    event_time = None
+    if meta.get("ce_time"):
+        try:
+            event_time = datetime.fromisoformat(meta["ce_time"].replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidEvent("bad_time", f"ce_time {meta['ce_time']!r} is not RFC 3339") from None
+    return Envelope(id=meta["ce_id"], type=meta["ce_type"], source=meta["ce_source"], time=event_time, data=data)

@@ -1,0 +1,1 @@
+"""Local stack: embedded broker and database, the applylens CLI, and the pytest fixtures."""

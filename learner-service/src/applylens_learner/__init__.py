@@ -1,0 +1,1 @@
+"""learner-service: per-user preference weights learned from approve/reject decisions."""

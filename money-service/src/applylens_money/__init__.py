@@ -1,0 +1,1 @@
+"""money-service: receipts, amounts, duplicate charges and spending."""

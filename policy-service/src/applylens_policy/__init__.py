@@ -1,0 +1,1 @@
+"""policy-service: per-policy precision and recall from the action stream."""

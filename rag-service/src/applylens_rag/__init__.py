@@ -1,0 +1,1 @@
+"""rag-service: chat over the mailbox with boosts for urgent recruiter mail."""
