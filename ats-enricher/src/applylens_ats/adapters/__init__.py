@@ -1,0 +1,1 @@
+"""Adapters of the ATS enricher: the warehouse (PostgreSQL) and, later, the index."""

@@ -1,0 +1,253 @@
+"""Reliable batched consumption: effectively-once with the handler's help, DLQ, no loss.
+
+Delivery from Kafka is at-least-once. A subscription here:
+
+1. decodes each record of a batch as a CloudEvent (``applylens_contracts.cloudevents``);
+   a record that is not valid JSON, breaks the schema, or has a type this
+   subscription does not accept goes to ``<topic>.dlq`` with the reason in headers;
+2. hands the valid events, in order, to the service's batch handler, which must apply
+   them in ONE database transaction that also records each event id (so a
+   redelivered event changes nothing);
+3. commits the offsets only after that transaction (and the DLQ writes) succeeded.
+
+While the database is unreachable the handler's transaction fails with a transient
+error: nothing is committed, consumption of this partition set pauses, and the
+same batch is retried with backoff until the database returns. A batch that fails
+for another reason is split, and an event that keeps failing on its own goes to
+the DLQ after ``max_attempts`` tries, so one poison event never blocks the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka.structs import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from applylens_contracts.cloudevents import Envelope, InvalidEvent, decode
+from applylens_contracts.events import dlq_topic
+
+from . import metrics
+from .db import is_transient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumedEvent:
+    """A valid event and where it came from."""
+
+    envelope: Envelope
+    record: ConsumerRecord = field(repr=False, compare=False)
+
+    @property
+    def topic(self) -> str:
+        return self.record.topic
+
+    @property
+    def partition(self) -> int:
+        return self.record.partition
+
+    @property
+    def offset(self) -> int:
+        return self.record.offset
+
+    @property
+    def id(self) -> str:
+        return self.envelope.id
+
+
+# Applies the events in one transaction; returns how many were new (not seen before).
+BatchHandler = Callable[[Sequence[ConsumedEvent]], Awaitable[int]]
+
+
+@dataclass
+class Subscription:
+    topic: str
+    group_id: str
+    handler: BatchHandler
+    accepted_types: frozenset[str]
+    max_attempts: int = 3
+    session_timeout_ms: int = 6000
+    max_records: int = 2000
+    retry_backoff_max: float = 5.0
+    _subscriber: object | None = field(default=None, repr=False)
+
+    def register(self, broker: KafkaBroker) -> None:
+        """Attach this subscription to ``broker`` (before the broker starts)."""
+        processor = _BatchProcessor(self, broker)
+
+        async def consume(message: KafkaMessage) -> None:
+            try:
+                await processor(message)
+            except asyncio.CancelledError:
+                await message.nack()  # shutting down mid-batch: leave it for the next owner
+                raise
+            except Exception:
+                # A bug, not bad data: rewind so nothing after this batch is committed past it.
+                log.exception("batch processing crashed; rewinding to the batch start")
+                await message.nack()
+                await asyncio.sleep(1.0)
+
+        consume.__name__ = f"consume_{self.group_id.replace('-', '_')}"
+        self._subscriber = broker.subscriber(
+            self.topic,
+            group_id=self.group_id,
+            batch=True,
+            max_records=self.max_records,
+            auto_offset_reset="earliest",
+            ack_policy=AckPolicy.MANUAL,
+            session_timeout_ms=self.session_timeout_ms,
+            heartbeat_interval_ms=max(500, self.session_timeout_ms // 3),
+            decoder=_no_decode,
+            title=f"{self.group_id}:{self.topic}",
+        )(consume)
+        processor.subscriber = self._subscriber
+
+
+async def _no_decode(_message: object) -> None:
+    # The processor reads raw records: decoding is ours (CloudEvents + DLQ), not FastStream's.
+    return None
+
+
+def _header_str(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class _BatchProcessor:
+    def __init__(self, subscription: Subscription, broker: KafkaBroker) -> None:
+        self.sub = subscription
+        self.broker = broker
+        self.subscriber: object | None = None
+
+    async def __call__(self, message: KafkaMessage) -> None:
+        records: Sequence[ConsumerRecord] = message.raw_message  # type: ignore[assignment]
+        if not isinstance(records, (list, tuple)):
+            records = [records]
+        started = time.perf_counter()
+        group = self.sub.group_id
+        metrics.CONSUMER_BATCH_SIZE.labels(group).observe(len(records))
+
+        events: list[ConsumedEvent] = []
+        dead: list[tuple[ConsumerRecord, str, str]] = []
+        for record in records:
+            try:
+                envelope = decode(record.value, record.headers)
+            except InvalidEvent as exc:
+                dead.append((record, exc.reason, exc.detail))
+                continue
+            if envelope.type not in self.sub.accepted_types:
+                dead.append((record, "unexpected_type", f"{envelope.type} is not consumed from {record.topic}"))
+                continue
+            events.append(ConsumedEvent(envelope, record))
+
+        applied, failed = await self._apply(events)
+        dead.extend(failed)
+        await self._dead_letter(dead)
+        await message.ack()
+
+        metrics.CONSUMER_EVENTS.labels(group, "applied").inc(applied)
+        metrics.CONSUMER_EVENTS.labels(group, "duplicate").inc(len(events) - applied - len(failed))
+        metrics.CONSUMER_EVENTS.labels(group, "dlq").inc(len(dead))
+        metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
+        await self._report_lag()
+
+    async def _apply(self, events: list[ConsumedEvent]) -> tuple[int, list[tuple[ConsumerRecord, str, str]]]:
+        """Apply the batch; on a non-transient failure fall back to one event at a time."""
+        if not events:
+            return 0, []
+        try:
+            return await self._with_transient_retry(events), []
+        except _PermanentFailure as exc:
+            if len(events) == 1:
+                return 0, [(events[0].record, "processing_failed", exc.detail)]
+            log.warning("batch failed (%s); applying its %d events one by one", exc.detail, len(events))
+        applied = 0
+        failed: list[tuple[ConsumerRecord, str, str]] = []
+        for event in events:
+            for attempt in range(1, self.sub.max_attempts + 1):
+                try:
+                    applied += await self._with_transient_retry([event])
+                    break
+                except _PermanentFailure as exc:
+                    metrics.CONSUMER_RETRIES.labels(self.sub.group_id, "permanent").inc()
+                    if attempt == self.sub.max_attempts:
+                        log.error("event %s failed %d times, sent to DLQ: %s", event.id, attempt, exc.detail)
+                        failed.append((event.record, "processing_failed", exc.detail))
+        return applied, failed
+
+    async def _with_transient_retry(self, events: Sequence[ConsumedEvent]) -> int:
+        delay = 0.2
+        while True:
+            try:
+                applied = await self.sub.handler(events)
+                metrics.DEPENDENCY_UP.labels("database").set(1)
+                return applied
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise _PermanentFailure(f"{type(exc).__name__}: {exc}") from exc
+                metrics.DEPENDENCY_UP.labels("database").set(0)
+                metrics.CONSUMER_RETRIES.labels(self.sub.group_id, "transient").inc()
+                log.warning("database unavailable (%s: %s); retrying in %.1fs", type(exc).__name__, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.sub.retry_backoff_max)
+
+    async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:
+        delay = 0.2
+        for record, reason, detail in dead:
+            headers = {name: _header_str(value) for name, value in (record.headers or ())}
+            headers.update(
+                {
+                    "dlq_reason": reason,
+                    "dlq_error": detail[:2000],
+                    "dlq_source_topic": record.topic,
+                    "dlq_source_partition": str(record.partition),
+                    "dlq_source_offset": str(record.offset),
+                    "dlq_consumer_group": self.sub.group_id,
+                }
+            )
+            while True:
+                try:
+                    await self.broker.publish(
+                        record.value or b"", topic=dlq_topic(record.topic), key=record.key, headers=headers
+                    )
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the broker is down: do not commit past this record
+                    log.warning("DLQ publish failed (%s); retrying in %.1fs", exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.sub.retry_backoff_max)
+            metrics.DLQ_MESSAGES.labels(self.sub.group_id, record.topic, reason).inc()
+            log.warning("sent %s[%d]@%d to DLQ: %s: %s", record.topic, record.partition, record.offset, reason, detail)
+
+    async def _report_lag(self) -> None:
+        consumer = getattr(self.subscriber, "consumer", None)
+        if consumer is None:
+            return
+        try:
+            for tp in consumer.assignment():
+                highwater = consumer.highwater(tp)
+                if highwater is None:
+                    continue
+                position = await consumer.position(tp)
+                metrics.CONSUMER_LAG.labels(self.sub.group_id, tp.topic, str(tp.partition)).set(
+                    max(0, highwater - position)
+                )
+        except Exception:  # lag is best effort; never fail a batch over it
+            log.debug("could not compute consumer lag", exc_info=True)
+
+
+class _PermanentFailure(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

@@ -1,0 +1,106 @@
+"""The shared reliable consumer against the real broker and database."""
+
+import asyncio
+import json
+import uuid
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from applylens_contracts.cloudevents import KafkaRecord, encode
+from applylens_contracts.events import TOPIC_ACTIONS, ActionApproved, ActionRejected, EmailIngested, dlq_topic
+from applylens_contracts.examples import ACTION_APPROVED_BODY
+from applylens_contracts.publisher import connect_publisher
+from applylens_contracts.settings import ServiceSettings
+from applylens_platform.consumer import Subscription
+from applylens_platform.kafka import build_broker
+
+pytestmark = pytest.mark.integration
+
+
+def approved(user: str, action_id: str) -> ActionApproved:
+    return ActionApproved.model_validate(dict(ACTION_APPROVED_BODY, user_id=user, action_id=action_id))
+
+
+async def read_dlq(bootstrap: str, user: str, expected: int, timeout: float = 30) -> list:
+    consumer = AIOKafkaConsumer(dlq_topic(TOPIC_ACTIONS), bootstrap_servers=bootstrap,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(found) < expected and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                found += [r for r in records if r.key == user.encode()]
+    finally:
+        await consumer.stop()
+    return found
+
+
+async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(kafka_bootstrap, database_url):
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+    await conn.execute("CREATE TABLE IF NOT EXISTS consumer_probe (event_id text PRIMARY KEY, user_id text, action_id text)")
+    transient_failures = {"left": 2}
+
+    async def handler(events) -> int:
+        if transient_failures["left"]:
+            transient_failures["left"] -= 1
+            raise ConnectionRefusedError("database is restarting")
+        if any(e.envelope.data.action_id == "boom" for e in events):
+            raise ValueError("this event cannot be applied")
+        rows = await conn.fetch(
+            "INSERT INTO consumer_probe SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) "
+            "ON CONFLICT DO NOTHING RETURNING event_id",
+            [e.id for e in events], [e.envelope.data.user_id for e in events],
+            [e.envelope.data.action_id for e in events],
+        )
+        return len(rows)
+
+    subscription = Subscription(
+        topic=TOPIC_ACTIONS, group_id=f"probe-{uuid.uuid4().hex[:6]}", handler=handler,
+        accepted_types=frozenset({ActionApproved.ce_type, ActionRejected.ce_type}), max_attempts=2,
+    )
+    settings = ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, service_name="probe")
+    broker = build_broker(settings, [subscription])
+
+    good = approved(user, "a1")
+    async with connect_publisher(kafka_bootstrap) as publisher:
+        await publisher.publish(good, event_id=f"{user}-1")
+        await publisher.publish(good, event_id=f"{user}-1")  # redelivery of the same event
+        base = encode(good)
+        headers = dict(base.headers)
+        def raw(value: bytes, **override: bytes) -> KafkaRecord:
+            h = dict(headers, ce_id=uuid.uuid4().hex.encode(), **override)
+            return KafkaRecord(base.topic, user.encode(), value, list(h.items()))
+        await publisher.publish_record(raw(b"{not json"))
+        await publisher.publish_record(raw(json.dumps({"user_id": user}).encode()))
+        await publisher.publish_record(raw(base.value, ce_type=b"applylens.action.unknown"))
+        ingested = EmailIngested.model_validate({"user_id": user, "occurred_at": "2026-01-01T00:00:00Z",
+                                                 "email": {"id": "m1"}})
+        await publisher.publish_record(raw(encode(ingested).value, ce_type=ingested.ce_type.encode()))
+        await publisher.publish(approved(user, "boom"), event_id=f"{user}-boom")
+        await publisher.publish(approved(user, "a2"), event_id=f"{user}-2")
+
+    await broker.start()
+    try:
+        for _ in range(300):
+            count = await conn.fetchval("SELECT count(*) FROM consumer_probe WHERE user_id = $1", user)
+            if count >= 2:
+                break
+            await asyncio.sleep(0.1)
+        dead = await read_dlq(kafka_bootstrap, user, expected=5)
+    finally:
+        await broker.stop()
+        rows = await conn.fetch("SELECT event_id, action_id FROM consumer_probe WHERE user_id = $1 ORDER BY action_id", user)
+        await conn.close()
+
+    assert [(r["event_id"], r["action_id"]) for r in rows] == [(f"{user}-1", "a1"), (f"{user}-2", "a2")]
+    reasons = sorted(dict(r.headers)["dlq_reason"].decode() for r in dead)
+    assert reasons == ["invalid_json", "processing_failed", "schema_violation", "unexpected_type", "unknown_type"]
+    boom = next(r for r in dead if dict(r.headers)["dlq_reason"] == b"processing_failed")
+    assert b"this event cannot be applied" in dict(boom.headers)["dlq_error"]
+    assert dict(boom.headers)["ce_id"] == f"{user}-boom".encode()  # the original headers travel along
+    assert transient_failures["left"] == 0
