@@ -50,9 +50,18 @@ def run_env() -> None:
     version_table = config.attributes["version_table"]
 
     def run(connection) -> None:  # type: ignore[no-untyped-def]
-        context.configure(connection=connection, version_table=version_table, transaction_per_migration=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        # Replicas may start together: one migrates, the others wait and then find nothing to do.
+        lock_key = int.from_bytes(version_table.encode()[:8].ljust(8, b"_"), "big") & 0x7FFFFFFFFFFFFFFF
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({lock_key})")
+        connection.commit()  # a session-level lock: it outlives this implicit transaction
+        try:
+            context.configure(connection=connection, version_table=version_table, transaction_per_migration=True)
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({lock_key})")
+            connection.commit()
 
     async def main() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
