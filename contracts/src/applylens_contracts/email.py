@@ -40,7 +40,9 @@ class MoneyFields(BaseModel):
     is_receipt: bool = False
     amount: Decimal | None = None  # the total; negative for a refund
     currency: str | None = None  # ISO 4217
-    merchant: str | None = None  # registrable domain of the merchant
+    merchant: str | None = None  # registrable domain, or a lower-case name key when only a processor names it
+    merchant_name: str | None = None  # display name, e.g. "Spotify AB"
+    processor: str | None = None  # payment processor domain, e.g. "paypal.com"
     order_id: str | None = None
     rules_version: int | None = None
 
