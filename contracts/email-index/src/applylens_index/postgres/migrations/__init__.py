@@ -1,0 +1,12 @@
+"""Alembic migrations of the PostgreSQL email index's own tables (version table alembic_version_email_index)."""
+
+from pathlib import Path
+
+from applylens_platform import migrations
+
+SCRIPT_LOCATION = Path(__file__).parent
+VERSION_TABLE = "alembic_version_email_index"
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    migrations.upgrade(SCRIPT_LOCATION, database_url, VERSION_TABLE, revision)

@@ -1,0 +1,49 @@
+"""The PostgreSQL compiler puts every value in a parameter and every field name through the whitelist (pure)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from applylens_index import AnyOf, Boost, EmailQuery, Not, Range, TextAny, TextWeights, categories, terms
+from applylens_index.postgres.compile import compile_search, compile_stream, rank_weights
+
+EVIL = "x'); DROP TABLE emails; --"
+
+
+def test_values_never_reach_the_sql_text() -> None:
+    query = EmailQuery(
+        user_id=EVIL, text=EVIL,
+        filters=[categories(EVIL), terms("labels", EVIL, case_insensitive=True),
+                 Not(clause=AnyOf(clauses=(terms("money.currency", EVIL), Range(field="money.amount", lt=Decimal("9.99")))))],
+        boosts=[Boost(when=TextAny(words=("event",)), value=2.5)],
+        explain=True,
+    )
+    compiled = compile_search(query)
+    assert "DROP" not in compiled.sql and "9.99" not in compiled.sql and "2.5" not in compiled.sql
+    assert compiled.params.count(EVIL) == 2  # user_id and text
+    assert [EVIL] in compiled.params and [EVIL.lower()] in compiled.params
+    assert Decimal("9.99") in compiled.params and "event" in compiled.params
+    used = {int(n) for n in re.findall(r"\$(\d+)", compiled.sql)}
+    assert used == set(range(1, len(compiled.params) + 1))  # every value a parameter, every parameter used
+
+
+def test_boost_score_and_explain_columns() -> None:
+    sql = compile_search(EmailQuery(user_id="a", boosts=[Boost(when=categories("event"), value=1)], explain=True)).sql
+    assert "1.0::float8 * (1.0 + CASE WHEN coalesce((e.\"category\" = ANY($2::text[])), false) THEN $3::float8" in sql
+    assert "AS b0" in sql and "ORDER BY score DESC, e.received_at DESC, e.id ASC" in sql
+
+
+def test_stream_is_keyset_paginated() -> None:
+    from datetime import datetime, timezone
+
+    after = (datetime(2026, 1, 1, tzinfo=timezone.utc), "id9")
+    compiled = compile_stream(EmailQuery(user_id="a"), 100, after)
+    assert "(e.received_at < $2::timestamptz OR (e.received_at = $2::timestamptz AND e.id > $3::text))" in compiled.sql
+    assert compiled.params == ["a", after[0], "id9", 100] and "OFFSET" not in compiled.sql
+
+
+def test_rank_weights_fit_postgres_limits() -> None:
+    assert rank_weights(EmailQuery(user_id="a")) == [0.1 * 0.2, 0.2, 0.4, 1.0]
+    heavy = EmailQuery(user_id="a", text_weights=TextWeights(subject=4, **{"from": 2}, body_text=1))
+    assert rank_weights(heavy) == [0.025, 0.25, 0.5, 1.0]
