@@ -74,13 +74,11 @@ async def raw_consume_rate(bootstrap: str, messages: int = 50_000, size: int = 3
     await consumer.start()
     try:
         seen = 0
-        started = None
+        started = time.perf_counter()
         while seen < messages:
             batch = await consumer.getmany(timeout_ms=1000, max_records=10_000)
-            if started is None and batch:
-                started = time.perf_counter()
             seen += sum(len(records) for records in batch.values())
-        return messages / (time.perf_counter() - (started or time.perf_counter()))
+        return messages / (time.perf_counter() - started)
     finally:
         await consumer.stop()
 

@@ -1,0 +1,187 @@
+"""policy-service benchmark: events/s end to end, and GET /policy/stats latency.
+
+End to end = CloudEvents records already on the topic → the service's consumer (group
+join excluded: the clock starts at the first stored event) → decoded, stored once in the
+history and counted in policy_stats, offsets committed. Printed beside the raw aiokafka
+consume rate and the raw asyncpg upsert rate measured in the same run; target ≥ half the
+slower raw baseline.
+
+GET /policy/stats: a user with 200 policies, over real HTTP (uvicorn on a loopback port,
+httpx client, sequential requests); target p99 < 20 ms.
+
+    uv run python bench/policy.py            # BENCH_SCALE=0.2 for a quick run
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import asyncpg
+import httpx
+import uvicorn
+from aiokafka import AIOKafkaProducer
+
+from applylens_contracts.cloudevents import encode
+from applylens_contracts.events import ActionApproved, ActionManual, ActionProposed, ActionRejected
+from applylens_contracts.identity import mint_token
+from applylens_policy import migrations
+from applylens_policy.adapters.postgres import PostgresPolicyStats
+from applylens_policy.bootstrap import build_app
+from applylens_policy.service_layer import handlers
+from applylens_policy.settings import PolicySettings
+
+try:
+    from bench.common import bench_infra, env_scale, percentile, print_table, raw_consume_rate, raw_upsert_rate, save
+except ImportError:  # run as a script: bench/ is on sys.path, not its parent
+    from common import bench_infra, env_scale, percentile, print_table, raw_consume_rate, raw_upsert_rate, save
+
+KINDS = [(ActionProposed, 5), (ActionApproved, 3), (ActionRejected, 1), (ActionManual, 1)]
+
+
+def make_events(n: int, users: int = 1000, policies: int = 20, seed: int = 7):
+    rnd = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    classes, weights = zip(*KINDS)
+    for i in range(n):
+        cls = rnd.choices(classes, weights)[0]
+        policy_id = rnd.randrange(1, policies + 1)
+        manual = cls is ActionManual
+        yield f"bench-{i}", cls.model_validate({
+            "user_id": f"user{rnd.randrange(users)}@example.com", "action_id": f"act{i}",
+            "policy_id": None if manual else policy_id, "policy_name": None if manual else f"Policy {policy_id}",
+            "action": f"kind{policy_id % 4}", "occurred_at": (now - timedelta(minutes=rnd.randrange(60 * 24 * 20))).isoformat(),
+            "email": {"id": f"m{rnd.randrange(20_000)}", "category": "promo", "sender_domain": "shop.example",
+                      "subject": "50% off this week", "labels": ["CATEGORY_PROMOTIONS"]},
+        })
+
+
+async def produce(bootstrap: str, n: int) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5, max_batch_size=1 << 20)
+    await producer.start()
+    try:
+        futures = []
+        for event_id, event in make_events(n):
+            record = encode(event, event_id=event_id)
+            futures.append(await producer.send(record.topic, record.value, key=record.key, headers=record.headers))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def end_to_end_rate(bootstrap: str, dsn: str, n: int) -> float:
+    await produce(bootstrap, n)
+    settings = PolicySettings(kafka_bootstrap_servers=bootstrap, database_url=dsn, jwt_secret="bench-secret",
+                              policy_consumer_group=f"policy-bench-{uuid.uuid4().hex[:6]}", log_json=False)
+    app = build_app(settings, serve_api=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        async with app.router.lifespan_context(app):
+            await app.state.runtime.migrated.wait()
+            first = started = None
+            while True:
+                stored = await conn.fetchval("SELECT count(*) FROM policy_events")
+                if started is None and stored:
+                    first, started = stored, time.perf_counter()
+                if stored >= n:
+                    return (n - first) / (time.perf_counter() - started) if n > first else float("nan")
+                await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def stats_latency(dsn: str, requests: int) -> tuple[float, float, int]:
+    """p50 and p99 (ms) of GET /policy/stats for a user with 200 policies, and the row count returned."""
+    await asyncio.to_thread(migrations.upgrade, dsn)
+    user, now = "heavy@example.com", datetime.now(timezone.utc)
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+    try:
+        events = []
+        for policy_id in range(1000, 1200):
+            for j, cls in enumerate((ActionProposed, ActionProposed, ActionApproved, ActionRejected)):
+                events.append((f"heavy-{policy_id}-{j}", cls.model_validate({
+                    "user_id": user, "action_id": f"h{policy_id}-{j}", "policy_id": policy_id,
+                    "policy_name": f"Policy {policy_id}", "action": "archive_email",
+                    "email": {"id": f"hm{policy_id}-{j // 2}"}, "occurred_at": now.isoformat()})))
+        await handlers.apply_events(PostgresPolicyStats(pool), events, window_days=30)
+    finally:
+        await pool.close()
+
+    secret = "bench-secret-" + uuid.uuid4().hex
+    settings = PolicySettings(database_url=dsn, jwt_secret=secret, log_json=False)
+    app = build_app(settings, consume=False)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        await app.state.runtime.migrated.wait()
+        headers = {"Authorization": f"Bearer {mint_token(user, secret)}"}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+            for _ in range(50):  # warm up: pool connections, prepared statements
+                (await client.get("/policy/stats")).raise_for_status()
+            timings = []
+            for _ in range(requests):
+                t0 = time.perf_counter()
+                response = await client.get("/policy/stats")
+                body = response.json()
+                timings.append((time.perf_counter() - t0) * 1000)
+                response.raise_for_status()
+        return percentile(timings, 50), percentile(timings, 99), len(body)
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def run(scale: float) -> dict:
+    n = max(2000, int(100_000 * scale))
+    async with bench_infra() as (bootstrap, dsn):
+        raw_consume = await raw_consume_rate(bootstrap, messages=max(5000, int(50_000 * scale)))
+        raw_upsert = await raw_upsert_rate(dsn, rows=max(10_000, int(100_000 * scale)))
+        e2e = await end_to_end_rate(bootstrap, dsn, n)
+        p50, p99, rows = await stats_latency(dsn, requests=max(200, int(1000 * scale)))
+    target = min(raw_consume, raw_upsert) / 2
+    return {
+        "events": n,
+        "raw_consume_msgs_per_s": raw_consume,
+        "raw_upsert_rows_per_s": raw_upsert,
+        "end_to_end_events_per_s": e2e,
+        "end_to_end_target_events_per_s": target,
+        "end_to_end_meets_target": e2e >= target,
+        "get_stats_rows": rows,
+        "get_stats_p50_ms": p50,
+        "get_stats_p99_ms": p99,
+        "get_stats_meets_target": p99 < 20,
+        "get_stats_transport": "uvicorn on 127.0.0.1 + httpx, sequential",
+    }
+
+
+def main(scale: float = 1.0) -> dict:
+    figures = asyncio.run(run(scale))
+    print_table("policy-service", [
+        ("events end to end", f"{figures['events']}"),
+        ("raw aiokafka consume", f"{figures['raw_consume_msgs_per_s']:,.0f} msg/s"),
+        ("raw asyncpg upsert", f"{figures['raw_upsert_rows_per_s']:,.0f} rows/s"),
+        ("policy-service end to end", f"{figures['end_to_end_events_per_s']:,.0f} events/s "
+                                      f"(target ≥ {figures['end_to_end_target_events_per_s']:,.0f})"),
+        ("GET /policy/stats (200 policies)", f"p50 {figures['get_stats_p50_ms']:.2f} ms, "
+                                             f"p99 {figures['get_stats_p99_ms']:.2f} ms (target < 20 ms; "
+                                             f"{figures['get_stats_transport']})"),
+    ])
+    save("policy", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    main(env_scale())

@@ -1,0 +1,1 @@
+"""I/O at the edge: PostgreSQL and Prometheus."""

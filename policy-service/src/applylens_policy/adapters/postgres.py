@@ -1,0 +1,98 @@
+"""PostgresPolicyStats: the event history, the counters and the reads, over an asyncpg pool."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from ..domain import DailyPoint, HistoryRow
+from . import sql
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedGroup:
+    """New (never seen before) events of one kind for one (policy, user); policy_id None for manual."""
+
+    kind: str
+    policy_id: int | None
+    user_id: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRow:
+    policy_id: int
+    name: str | None
+    precision: float | None
+    recall: float | None
+    approved: int
+    rejected: int
+    fired: int
+    window_days: int
+    updated_at: datetime | None
+
+
+class PostgresPolicyStats:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def apply(
+        self, rows: Sequence[HistoryRow], *, since: datetime, window_days: int
+    ) -> list[AppliedGroup]:
+        """Store the rows (ids unique within ``rows``) and move the counters, in one transaction.
+
+        Events already in the history change nothing; events older than ``since`` are
+        stored but not counted. Returns the new events, grouped.
+        """
+        if not rows:
+            return []
+        counters = [r.counters for r in rows]
+        async with self._pool.acquire() as conn:
+            # A single statement is its own transaction: all of it commits or none of it.
+            records = await conn.fetch(
+                sql.APPLY_BATCH,
+                [r.event_id for r in rows],
+                [r.user_id for r in rows],
+                [r.kind for r in rows],
+                [r.policy_id for r in rows],
+                [r.policy_name for r in rows],
+                [r.action for r in rows],
+                [r.action_id for r in rows],
+                [r.email_id for r in rows],
+                [r.occurred_at for r in rows],
+                [c.fired for c in counters],
+                [c.approved for c in counters],
+                [c.rejected for c in counters],
+                since,
+                window_days,
+            )
+        return [AppliedGroup(r["kind"], r["policy_id"], r["user_id"], r["n"]) for r in records]
+
+    async def recompute(self, *, since: datetime, window_days: int) -> int:
+        """Replace every row by its exact figures over events with ``occurred_at >= since``. Returns rows written."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            await conn.execute(sql.LOCK_FOR_RECOMPUTE)
+            await conn.execute(sql.RECOMPUTE_MANUAL_COUNTS, since)
+            status = await conn.execute(sql.RECOMPUTE_STATS, since, window_days)
+        return int(status.rsplit(" ", 1)[-1])
+
+    async def list_for_user(self, user_id: str) -> list[StatsRow]:
+        async with self._pool.acquire() as conn:
+            records = await conn.fetch(sql.LIST_STATS, user_id)
+        return [StatsRow(**dict(r)) for r in records]
+
+    async def get_for_user(self, user_id: str, policy_id: int) -> StatsRow | None:
+        async with self._pool.acquire() as conn:
+            record = await conn.fetchrow(sql.GET_STATS, user_id, policy_id)
+        return StatsRow(**dict(record)) if record else None
+
+    async def daily_counts(self, user_id: str, policy_id: int, since: datetime) -> list[DailyPoint]:
+        async with self._pool.acquire() as conn:
+            records = await conn.fetch(sql.DAILY_COUNTS, user_id, policy_id, since)
+        return [DailyPoint(day=r["day"], fired=r["fired"], approved=r["approved"], rejected=r["rejected"])
+                for r in records]
+
+

@@ -1,0 +1,58 @@
+"""From a consumed action event to the row the history keeps of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from applylens_contracts.events import ActionEvent
+
+from .stats import Counters, deltas
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One event as stored: ``kind`` is proposed|approved|rejected|manual; ``policy_id`` is None on manual."""
+
+    event_id: str
+    user_id: str
+    kind: str
+    policy_id: int | None
+    policy_name: str | None
+    action: str
+    action_id: str
+    email_id: str
+    occurred_at: datetime
+
+    @property
+    def counters(self) -> Counters:
+        return deltas(self.kind)
+
+    @classmethod
+    def of(cls, event_id: str, event: ActionEvent) -> "HistoryRow":
+        manual = event.kind == "manual"
+        return cls(
+            event_id=event_id,
+            user_id=event.user_id,
+            kind=event.kind,
+            # A manual action is nobody's proposal, even if a producer filled the field in.
+            policy_id=None if manual else event.policy_id,
+            policy_name=None if manual else event.policy_name,
+            action=event.action,
+            action_id=event.action_id,
+            email_id=event.email.id,
+            occurred_at=event.occurred_at,
+        )
+
+
+def history_rows(events: Iterable[tuple[str, ActionEvent]]) -> list[HistoryRow]:
+    """Rows for ``(event id, event)`` pairs in order; a repeated id keeps its first occurrence."""
+    seen: set[str] = set()
+    rows: list[HistoryRow] = []
+    for event_id, event in events:
+        if event_id in seen:
+            continue
+        seen.add(event_id)
+        rows.append(HistoryRow.of(event_id, event))
+    return rows

@@ -1,0 +1,1 @@
+"""Thin edges: HTTP routes, the Kafka subscription, the command line."""
