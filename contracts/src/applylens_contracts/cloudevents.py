@@ -6,7 +6,6 @@ Small on purpose: the attributes we use are the required ones plus ``time`` and
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -94,16 +93,16 @@ def decode(value: bytes | None, headers: Iterable[tuple[str, bytes]] | Mapping[s
     if not value:
         raise InvalidEvent("empty_body", "the message has no body")
     try:
-        raw = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidEvent("invalid_json", str(exc)) from None
-    if not isinstance(raw, dict):
-        raise InvalidEvent("invalid_json", "the body must be a JSON object")
-    try:
-        data = model.model_validate(raw)
+        data = model.model_validate_json(value)
     except ValidationError as exc:
-        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
-        raise InvalidEvent("schema_violation", errors) from None
+        errors = exc.errors()
+        first = errors[0] if errors else {"type": "", "loc": (), "msg": str(exc)}
+        if first["type"] == "json_invalid":
+            raise InvalidEvent("invalid_json", first["msg"]) from None
+        if first["type"] == "model_type" and not first["loc"]:
+            raise InvalidEvent("invalid_json", "the body must be a JSON object") from None
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
+        raise InvalidEvent("schema_violation", detail) from None
     event_time = None
     if meta.get("ce_time"):
         try:

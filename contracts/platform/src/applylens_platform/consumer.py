@@ -76,6 +76,9 @@ class Subscription:
     session_timeout_ms: int = 6000
     max_records: int = 2000
     retry_backoff_max: float = 5.0
+    # The broker may hold a fetch this long even when records arrive meanwhile (tansu does):
+    # aiokafka's default of 500 ms put ~0.5 s on every idle-to-busy event's latency.
+    fetch_max_wait_ms: int = 100
     _subscriber: object | None = field(default=None, repr=False)
 
     def register(self, broker: KafkaBroker) -> None:
@@ -103,6 +106,7 @@ class Subscription:
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.MANUAL,
             session_timeout_ms=self.session_timeout_ms,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
             heartbeat_interval_ms=max(500, self.session_timeout_ms // 3),
             decoder=_no_decode,
             title=f"{self.group_id}:{self.topic}",

@@ -18,6 +18,7 @@ from applylens_contracts.identity import TokenVerifier
 from applylens_contracts.settings import ServiceSettings
 
 from . import metrics
+from .db import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,10 @@ def create_app(
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):  # the database (or another dependency) is down: the client may retry
+            log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse({"detail": "a backing service is unavailable; retry shortly"},
+                                status_code=503, headers={"Retry-After": "5"})
         error_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", error_id, request.method, request.url.path)
         return JSONResponse({"detail": "internal error", "error_id": error_id}, status_code=500)
