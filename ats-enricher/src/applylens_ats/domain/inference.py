@@ -39,6 +39,7 @@ from applylens_ats.domain.companies import (
     domain_label,
     is_free_mail,
 )
+from applylens_ats.domain.matching import quoted_application_refs
 from applylens_ats.domain.model import EmailFacts
 from applylens_ats.domain.risk import ghosting_risk
 from applylens_ats.domain.stages import (
@@ -218,18 +219,22 @@ class InferredAts:
     occurred_at: datetime | None  # the email's received_at
     interview_date: datetime | None = None
     thread_id: str | None = None
+    reference: str | None = None  # the application reference the email quotes, if any
 
     @property
     def application_id(self) -> str:
-        return inferred_application_id(self.company)
+        return inferred_application_id(self.company, self.reference)
 
 
-def inferred_application_id(company: str) -> str:
+def inferred_application_id(company: str, reference: str | None = None) -> str:
     """Stable id for an application known only from email: ``"inferred:acme"``.
 
-    One per company per mailbox: two roles at the same company fold together.
+    One per company per mailbox (two roles at the same company fold together), unless
+    the emails quote an application reference ("Application ID: A-123"): then one per
+    reference, ``"inferred:acme:a-123"``.
     """
-    return f"inferred:{company_key(company) or company.lower()}"
+    base = f"inferred:{company_key(company) or company.lower()}"
+    return f"{base}:{reference.lower()}" if reference else base
 
 
 def infer_from_email(email: EmailFacts) -> InferredAts | None:
@@ -239,15 +244,15 @@ def infer_from_email(email: EmailFacts) -> InferredAts | None:
     the company's own domain) the email must also speak about an application or an
     interview, so a shop's "we are pleased to offer 20% off" is not an Offer.
     """
+    system = ats_system_for(email.sender_domain)
+    if system is None and not _RECRUITING_CONTEXT.search(f"{email.subject}\n{email.body_text}"):
+        return None  # checked first: one regex rules out most of a mailbox before the stage phrases
     stage = infer_stage(email.subject, email.body_text)
     if stage is None:
         return None
-    system = ats_system_for(email.sender_domain)
     company = company_from_display_name(email.display_name) if system else None
     company = company or company_from_text(email.subject, email.body_text)
     if system is None:
-        if not _RECRUITING_CONTEXT.search(f"{email.subject}\n{email.body_text}"):
-            return None
         domain = registrable_domain(email.sender_domain)
         if company is None and domain and not is_free_mail(domain):
             company = (domain_label(domain) or "").title() or None
@@ -259,6 +264,7 @@ def infer_from_email(email: EmailFacts) -> InferredAts | None:
         interview_date = parse_interview_date(
             f"{email.subject}\n{email.body_text}", reference=email.received_at
         )
+    refs = sorted(quoted_application_refs(email.subject, email.body_text))
     return InferredAts(
         system=system,
         company=company,
@@ -266,6 +272,7 @@ def infer_from_email(email: EmailFacts) -> InferredAts | None:
         occurred_at=email.received_at,
         interview_date=interview_date,
         thread_id=email.thread_id,
+        reference=refs[0] if refs else None,
     )
 
 
@@ -351,7 +358,7 @@ def fold(inferences: Iterable[InferredAts]) -> ApplicationState | None:
         if item.interview_date is not None:
             interview_date = item.interview_date
     return ApplicationState(
-        application_id=inferred_application_id(company),
+        application_id=first.application_id,
         system=system,
         company=company,
         stage=stage,

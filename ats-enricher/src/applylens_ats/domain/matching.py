@@ -17,7 +17,13 @@ ATS notification sender is the application's own ATS         0.30
 company named by a non-ATS sender: display name 0.45,        ≤0.45
   else subject 0.30, else body 0.20 (the strongest only)
 job title named in subject or body                           0.35
+the application's own id quoted as its reference             0.95
+  ("Application ID: 652622216")
 ==========================================================  ======
+
+An email that quotes an application reference which is *not* this application's id is
+about another application (a second role at the same company, or one the warehouse does
+not know): its confidence for this application is 0, whatever else matched.
 
 The candidate's own address is never evidence: it is on every email in the mailbox
 (the original matched by it, and every email got the same application). Nothing is
@@ -26,6 +32,7 @@ written below ``MATCH_THRESHOLD``: a title or a company mention alone is not eno
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -53,6 +60,20 @@ W_MENTION_DISPLAY = 0.45
 W_MENTION_SUBJECT = 0.30
 W_MENTION_BODY = 0.20
 W_JOB_TITLE = 0.35
+W_APPLICATION_ID = 0.95
+
+# "Application ID: 652622216", "application number #A-123", "Application ref: acme-JA-1"
+_APPLICATION_REF = re.compile(
+    r"\bapplication\s+(?:id|number|no\.?|ref(?:erence)?)\s*[:#]?\s*#?([A-Za-z0-9][A-Za-z0-9_-]{3,})",
+    re.IGNORECASE,
+)
+
+
+def quoted_application_refs(*texts: str | None) -> frozenset[str]:
+    """Application references an email quotes ("Application ID: 123456"), lower-cased."""
+    return frozenset(
+        found.group(1).lower() for text in texts if text for found in _APPLICATION_REF.finditer(text)
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +113,14 @@ def match_application(app: Application, email: EmailFacts) -> Match:
     """Confidence that ``email`` concerns ``app`` (pure; see the module docstring)."""
     weights: list[float] = []
     reasons: list[str] = []
+
+    refs = quoted_application_refs(email.subject, email.body_text)
+    if refs:
+        if app.application_id.lower() not in refs:
+            return Match(application=app, confidence=0.0,
+                         reasons=(f"the email quotes another application ({', '.join(sorted(refs))})",))
+        weights.append(W_APPLICATION_ID)
+        reasons.append(f"quotes the application id {app.application_id}")
 
     if email.thread_id and email.thread_id in app.thread_ids:
         weights.append(W_THREAD)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from email.utils import getaddresses, parseaddr
 
@@ -81,12 +82,12 @@ class EmailFacts:
         if self.sender_domain is None and address:
             object.__setattr__(self, "sender_domain", registrable_domain(address))
 
-    @property
+    @cached_property  # parsed once per email, not once per candidate application
     def sender_address(self) -> str | None:
         address = parseaddr(self.sender or "")[1].strip().lower()
         return address or None
 
-    @property
+    @cached_property
     def recipient_addresses(self) -> tuple[str, ...]:
         return tuple(addr.strip().lower() for _, addr in getaddresses(list(self.to)) if addr.strip())
 
