@@ -73,3 +73,32 @@ def test_accumulator_consumes_a_generator_one_at_a_time():
     for receipt in stream():
         acc.add(receipt)
     assert acc.result()["total_amount"] == Decimal("1000.00") and len(fed) == 1000
+
+
+def test_add_group_gives_the_same_result_as_adding_each_receipt():
+    """The SQL read model feeds GROUP BY rows; the result must equal feeding receipts one by one."""
+    import random
+    from collections import defaultdict
+
+    rng = random.Random(3)
+    receipts = [
+        r(
+            rng.choice([None, "9.99", "10.00", "-4.50", "120.00", "3"]),
+            rng.choice(["USD", "EUR", "GBP", None]),
+            rng.choice(["amazon.com", "uber.com", None]),
+            month=rng.randint(1, 4),
+        )
+        for _ in range(300)
+    ]
+    groups: dict = defaultdict(lambda: [0, 0, Decimal(0)])
+    for x in receipts:
+        g = groups[(x.currency, x.merchant, x.day.strftime("%Y-%m"))]
+        g[0] += 1
+        if x.amount is not None and x.currency:
+            g[1] += 1
+            g[2] += x.amount
+    acc = SummaryAccumulator()
+    for (currency, merchant, month), (n, with_amount, total) in groups.items():
+        acc.add_group(receipts=n, currency=currency, merchant=merchant, month=month, with_amount=with_amount,
+                      total=total if with_amount else None)
+    assert acc.result() == summarise(receipts)

@@ -47,6 +47,8 @@ class MoneyExtraction:
             amount=self.amount,
             currency=self.currency,
             merchant=self.merchant,
+            merchant_name=self.merchant_name,
+            processor=self.processor,
             order_id=self.order_id,
             rules_version=RULES_VERSION,
         )

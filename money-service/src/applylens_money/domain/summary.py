@@ -51,6 +51,30 @@ class SummaryAccumulator:
         self._by_merchant[(cur, receipt.merchant or UNKNOWN_MERCHANT)] += receipt.amount
         self._by_month[(cur, receipt.day.strftime("%Y-%m"))] += receipt.amount
 
+    def add_group(
+        self,
+        *,
+        receipts: int,
+        currency: str | None = None,
+        merchant: str | None = None,
+        month: str | None = None,
+        with_amount: int = 0,
+        total: Decimal | None = None,
+    ) -> None:
+        """Count ``receipts`` pre-aggregated receipts (e.g. one SQL ``GROUP BY`` row).
+
+        ``with_amount`` of them have an amount, summing to ``total``, all in ``currency``,
+        from ``merchant`` in ``month`` ("YYYY-MM", UTC). Same result as :meth:`add` on each
+        receipt of the group, so the currency rule stays in this one class.
+        """
+        self.count += receipts
+        if not with_amount or not currency or total is None or month is None:
+            return
+        self._counts[currency] += with_amount
+        self._totals[currency] += total
+        self._by_merchant[(currency, merchant or UNKNOWN_MERCHANT)] += total
+        self._by_month[(currency, month)] += total
+
     def main_currency(self) -> str | None:
         """The currency with most receipts (ties: larger |total|, then code order)."""
         if not self._counts:

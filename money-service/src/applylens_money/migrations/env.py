@@ -1,0 +1,3 @@
+from applylens_platform.migrations import run_env
+
+run_env()
