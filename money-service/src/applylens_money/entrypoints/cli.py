@@ -44,6 +44,27 @@ def serve(
     run_http(build_app(settings), host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
 
 
+@app.command()
+def migrate() -> None:
+    """Apply money-service's migrations and make sure the emails index exists (safe to repeat)."""
+    from applylens_index import open_index
+
+    from .. import migrations
+
+    settings = MoneySettings()
+    migrations.upgrade(settings.database_url)
+
+    async def ensure_index() -> None:
+        index = await open_index(settings)
+        try:
+            await index.ensure()
+        finally:
+            await index.close()
+
+    asyncio.run(ensure_index())
+    console.print("money-service migrations applied; emails index ensured")
+
+
 def _logging(settings: MoneySettings) -> None:
     from applylens_platform.logging import configure_logging
 

@@ -170,6 +170,9 @@ def compile_stream(query: EmailQuery, batch_size: int, after: tuple[datetime, st
     if after is not None:
         at, doc_id = params.add(after[0], "timestamptz"), params.add(after[1], "text")
         op = ">" if ascending else "<"
+        # The redundant bound lets the (user_id, received_at, id) index seek to the page instead of
+        # re-reading every earlier row and filtering it out.
+        where.append(f"e.received_at {op}= {at}")
         where.append(f"(e.received_at {op} {at} OR (e.received_at = {at} AND e.id > {doc_id}))")
     order = "e.received_at ASC, e.id ASC" if ascending else "e.received_at DESC, e.id ASC"
     sql = (
