@@ -1,1 +1,1 @@
-"""rag-service: chat over the mailbox with boosts for urgent recruiter mail."""
+"""rag-service: chat over the mailbox, urgent recruiter mail first."""

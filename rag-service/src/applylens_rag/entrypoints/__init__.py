@@ -1,0 +1,1 @@
+"""rag's edges: HTTP routes (SSE, JSON, the page) and the CLI."""
