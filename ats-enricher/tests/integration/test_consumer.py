@@ -39,14 +39,15 @@ async def test_ingested_mail_is_enriched_once_and_poison_goes_to_the_dlq(databas
     targets += [(app_direct["user_id"], e) for e in app_direct["email_ids"]]
     promo = next(e for e, info in truth["emails"].items() if info["category"] == "promo" and info["user_id"] == user)
 
+    run = uuid.uuid4().hex[:8]  # the topic is shared with other tests: count only this run's events
     app = build_app(env.settings)
     async with app.router.lifespan_context(app):
         services = app.state.services
         async with connect_publisher(kafka_bootstrap) as publisher:
             for target_user, email_id in targets:
-                await publisher.publish(ingested(target_user, email_id), event_id=f"ev-{email_id}")
-            await publisher.publish(ingested(user, targets[0][1]), event_id=f"ev-{targets[0][1]}")  # redelivery
-            await publisher.publish(ingested(user, promo), event_id=f"ev-{promo}")
+                await publisher.publish(ingested(target_user, email_id), event_id=f"ev-{run}-{email_id}")
+            await publisher.publish(ingested(user, targets[0][1]), event_id=f"ev-{run}-{targets[0][1]}")  # redelivery
+            await publisher.publish(ingested(user, promo), event_id=f"ev-{run}-{promo}")
             bad = encode(ingested(user, promo))
             await publisher.publish_record(KafkaRecord(TOPIC_EMAILS, user.encode(), b"{not json", bad.headers))
 
@@ -65,9 +66,10 @@ async def test_ingested_mail_is_enriched_once_and_poison_goes_to_the_dlq(databas
         assert (await services.index.get(user, [promo]))[0].ats is None
 
         async with services.pool.acquire() as conn:
-            recorded = await conn.fetchval("SELECT count(*) FROM ats_processed_events")
+            recorded = await conn.fetchval(
+                "SELECT count(*) FROM ats_processed_events WHERE event_id LIKE $1", f"ev-{run}-%")
             mailboxes = await conn.fetch("SELECT user_id FROM ats_mailboxes")
-        assert recorded == len(targets) + 1  # each event id once, the redelivery changed nothing
+        assert recorded == len(targets) + 1  # each event id once (the promo too), the redelivery changed nothing
         assert user in {row["user_id"] for row in mailboxes}
 
         transport = httpx.ASGITransport(app=app)

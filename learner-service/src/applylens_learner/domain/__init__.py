@@ -1,6 +1,7 @@
 """The learner's pure domain: features, update rules, scoring and confidence nudging (no I/O)."""
 
 from .decisions import Decision, Label, label_of, sign_of
+from .feature_names import FEATURE_KINDS, MAX_FEATURE_LENGTH, check_feature_name
 from .features import features, normalise_list_id, normalise_sender_domain, subject_tokens
 from .linear import LinearParams, WeightDelta, batch_deltas, linear_deltas, sum_deltas
 from .logistic import (
@@ -28,6 +29,9 @@ from .scoring import (
 from .stopwords import STOP_WORDS
 
 __all__ = [
+    "FEATURE_KINDS",
+    "MAX_FEATURE_LENGTH",
+    "check_feature_name",
     "BIAS_FEATURE",
     "LINEAR_CALIBRATION",
     "LOGISTIC_CALIBRATION",

@@ -53,8 +53,7 @@ def subject_tokens(subject: str | None, *, max_tokens: int = MAX_TOKENS) -> list
     if not subject:
         return []
     seen: dict[str, None] = {}
-    for match in _WORD.finditer(_fold(subject).translate(_APOSTROPHES)):
-        token = match.group()
+    for token in _WORD.findall(_fold(subject).translate(_APOSTROPHES)):
         if token.endswith("'s"):
             token = token[:-2]
         if (

@@ -1,0 +1,1 @@
+"""The learner's entrypoints: HTTP routes, the Kafka subscription, the CLI."""
