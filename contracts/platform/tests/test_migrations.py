@@ -1,9 +1,12 @@
 """Every service's migrations apply to an empty database and give the seed's tables."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from applylens_learner import migrations as learner_migrations
 from applylens_policy import migrations as policy_migrations
@@ -74,3 +77,26 @@ def test_each_service_keeps_its_own_version_table(database_factory):
     present = asyncio.run(tables())
     assert "alembic_version_learner" in present
     assert "policy_stats" not in present  # the policy service's tables are its own
+
+
+def test_services_migrating_at_once_in_one_process_keep_their_own_history(database_factory):
+    """The local gateway hosts several services whose lifespans migrate from worker threads at once."""
+    dsn = database_factory()
+    with ThreadPoolExecutor(max_workers=len(SERVICES) * 2) as pool:
+        list(pool.map(lambda service: service.upgrade(dsn), SERVICES * 2))
+
+    async def versions() -> dict[str, str]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return {table: await conn.fetchval(f"SELECT version_num FROM {table}")
+                    for table in ("alembic_version_learner", "alembic_version_policy")}
+        finally:
+            await conn.close()
+
+    heads = {"alembic_version_learner": learner_migrations, "alembic_version_policy": policy_migrations}
+    expected = {}
+    for table, service in heads.items():
+        config = Config()
+        config.set_main_option("script_location", str(service.SCRIPT_LOCATION))
+        expected[table] = ScriptDirectory.from_config(config).get_current_head()
+    assert asyncio.run(versions()) == expected

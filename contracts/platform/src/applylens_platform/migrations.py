@@ -8,12 +8,19 @@ can share one database without seeing each other's revisions.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import threading
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import pool
 from sqlalchemy.ext.asyncio import create_async_engine
+
+# Alembic keeps the running migration's context in module globals, so two upgrades in one
+# process (the local gateway hosts several services, each migrating from a worker thread)
+# would read each other's script folder and version table. One at a time per process.
+_ALEMBIC = threading.Lock()
 
 
 def sqlalchemy_url(dsn: str) -> str:
@@ -34,11 +41,13 @@ def alembic_config(script_location: Path, database_url: str, version_table: str)
 
 def upgrade(script_location: Path, database_url: str, version_table: str, revision: str = "head") -> None:
     """Apply the service's migrations up to ``revision``. Safe to call at every start."""
-    command.upgrade(alembic_config(script_location, database_url, version_table), revision)
+    with _ALEMBIC:
+        command.upgrade(alembic_config(script_location, database_url, version_table), revision)
 
 
 def downgrade(script_location: Path, database_url: str, version_table: str, revision: str) -> None:
-    command.downgrade(alembic_config(script_location, database_url, version_table), revision)
+    with _ALEMBIC:
+        command.downgrade(alembic_config(script_location, database_url, version_table), revision)
 
 
 def run_env() -> None:
@@ -51,7 +60,7 @@ def run_env() -> None:
 
     def run(connection) -> None:  # type: ignore[no-untyped-def]
         # Replicas may start together: one migrates, the others wait and then find nothing to do.
-        lock_key = int.from_bytes(version_table.encode()[:8].ljust(8, b"_"), "big") & 0x7FFFFFFFFFFFFFFF
+        lock_key = int.from_bytes(hashlib.blake2b(version_table.encode(), digest_size=8).digest(), "big") >> 1
         connection.exec_driver_sql(f"SELECT pg_advisory_lock({lock_key})")
         connection.commit()  # a session-level lock: it outlives this implicit transaction
         try:
