@@ -107,7 +107,7 @@ def test_consumer_autoscalers_never_exceed_the_partition_count(rendered, overlay
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in _of(docs, "HorizontalPodAutoscaler").values()}
     consumers = [n for n, d in _of(docs, "Deployment").items() if "--role" in (_our_containers(d) or [{}])[0].get("args", [])
                  and d["spec"]["template"]["spec"]["containers"][0]["args"][2] == "consumer"]
-    assert sorted(consumers) == ["ats-consumer", "learner-consumer", "policy-consumer"]
+    assert sorted(consumers) == ["ats-consumer", "learner-consumer", "money-consumer", "policy-consumer"]
     for name in consumers:
         spec = hpas[name]["spec"]
         assert 1 <= spec["minReplicas"] <= spec["maxReplicas"] <= partitions, (name, spec, partitions)

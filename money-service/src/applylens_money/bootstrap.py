@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -14,11 +15,15 @@ from fastapi import FastAPI
 from applylens_index import EmailIndex, open_index
 from applylens_platform.db import create_pool
 from applylens_platform.http import create_app
+from applylens_platform.kafka import build_broker
+from applylens_platform.kafka import ping as kafka_ping
 
 from . import migrations
 from .adapters.index import IndexReceipts
 from .adapters.ledger import PostgresLedger
+from .entrypoints.consumer import ingested_subscription
 from .entrypoints.http import MoneyAdapters, router
+from .service_layer.extraction import IngestedExtractor
 from .settings import MoneySettings
 
 log = logging.getLogger(__name__)
@@ -83,23 +88,30 @@ def build_app(
     serve_api: bool = True,
     index: EmailIndex | None = None,
 ) -> FastAPI:
-    """The money-service app. ``consume`` is accepted for symmetry with the other services:
-    money-service has no Kafka subscription (extraction runs on import or by command).
+    """The money-service app: the HTTP API (``serve_api``) and/or the ``email.ingested`` consumer
+    that extracts money fields of newly ingested mail (``consume``, group MONEY_CONSUMER_GROUP).
     ``index``: an already-open engine to use (tests); otherwise the lifespan opens one."""
     settings = settings or MoneySettings()
-    if consume:
-        log.info("money-service has no consumer; extraction runs on import or by `applylens-money extract`")
-    state: dict[str, MoneyRuntime] = {}
+    state: dict[str, Any] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = await open_runtime(settings, index=index)
         state["rt"] = rt
         app.state.money = MoneyAdapters(rt.receipts, rt.ledger, settings.money_max_window_days, settings.money_csv_source)
+        broker = None
         try:
+            if consume:
+                handler = IngestedExtractor(rt.index, rt.receipts, rt.ledger, batch_size=settings.money_extract_batch)
+                broker = build_broker(settings, [ingested_subscription(settings, handler)])
+                await broker.start()
+                state["broker"] = broker
             yield
         finally:
+            if broker is not None:
+                await broker.stop()
             await rt.close()
+            state.clear()
 
     async def index_ready() -> None:
         await state["rt"].receipts.ping()
@@ -107,12 +119,18 @@ def build_app(
     async def database_ready() -> None:
         await state["rt"].ledger.ping()
 
+    async def kafka_ready() -> bool:
+        return await kafka_ping(state["broker"])
+
+    readiness = {"index": index_ready, "database": database_ready}
+    if consume:
+        readiness["kafka"] = kafka_ready
     return create_app(
         title="ApplyLens money-service",
         description="Money mode: receipts, duplicate charges and spending, per verified user.",
         settings=settings,
         routers=[router] if serve_api else [],
-        readiness={"index": index_ready, "database": database_ready},
+        readiness=readiness,
         lifespan=lifespan,
     )
 

@@ -14,6 +14,8 @@ class MoneySettings(ServiceSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8003, ge=1, le=65535)
 
+    # The email.ingested consumer's group (extraction of newly ingested mail).
+    money_consumer_group: str = "money-service"
     # Extraction: emails read and written per index round trip.
     money_extract_batch: int = Field(default=500, ge=1, le=5000)
     # CSV rows come from money-service's receipts table ("ledger": a server-side cursor, fast at

@@ -1,9 +1,9 @@
 """``applylens-money``: serve the API, extract money fields (new or changed mail), re-extract everything.
 
-How new mail gets its money fields: the importer calls
-``applylens_money.extract_imported`` right after an import (extract-on-import), and
-``applylens-money extract`` catches anything else (mail upserted by another producer):
-run it after an import or on a schedule (e.g. every 10 minutes). It only touches emails
+How new mail gets its money fields: ``serve --role consumer`` extracts every email
+announced on ``email.ingested`` within seconds (the importer publishes one per new or
+changed message), and ``applylens-money extract`` catches anything else (mail written
+without an event, or while the consumer was down for longer than the topic's retention). It only touches emails
 with no money fields or an older rules version, so a run with nothing new is cheap.
 After a rule change (``RULES_VERSION`` bumped) ``extract`` redoes every email by itself;
 ``reextract`` forces it regardless of version.
@@ -28,20 +28,21 @@ Users = Annotated[list[str] | None, typer.Option("--user", help="user id (repeat
 
 @app.command()
 def serve(
-    role: Annotated[str, typer.Option(help="api (the only role: money-service has no consumer)")] = "api",
+    role: Annotated[str, typer.Option(help="api: HTTP only; consumer: the email.ingested extractor (plus health); all: both")] = "all",
     host: Annotated[str | None, typer.Option(help="default HTTP_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default HTTP_PORT (8003)")] = None,
 ) -> None:
-    """Run the HTTP API."""
+    """Run the HTTP API and/or the email.ingested consumer until SIGTERM."""
     from applylens_platform.serve import run_http
 
     from ..bootstrap import build_app
 
-    if role != "api":
-        raise typer.BadParameter(f"unknown role {role!r}; money-service serves only 'api'", param_hint="--role")
+    if role not in ("all", "api", "consumer"):
+        raise typer.BadParameter(f"unknown role {role!r}; one of all, api, consumer", param_hint="--role")
     settings = MoneySettings()
     _logging(settings)
-    run_http(build_app(settings), host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
+    application = build_app(settings, consume=role in ("all", "consumer"), serve_api=role in ("all", "api"))
+    run_http(application, host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
 
 
 @app.command()

@@ -1,5 +1,7 @@
 """Use cases that run extraction: once per email, when it is imported or changed.
 
+- :class:`IngestedExtractor` — the ``email.ingested`` consumer (group ``money-service``):
+  mail any producer ingests gets its money fields within seconds.
 - :func:`extract_documents` — the import hook: the importer (or the local stack) hands
   over the documents it just upserted; their money fields are computed from the
   documents in hand (no read back) and stored. A changed email is re-extracted because
@@ -19,6 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from applylens_contracts.email import EmailDocument, MoneyFields
+from applylens_contracts.events import EmailIngested
+from applylens_index import EmailIndex
+from applylens_platform.consumer import ConsumedEvent
 
 from ..adapters.index import IndexReceipts
 from ..adapters.ledger import LedgerRow, PostgresLedger
@@ -115,3 +120,30 @@ async def extract_pending(
             progress(len(batch))
     log.info("money extraction for %s: %s", user_id, report)
     return report
+
+
+@dataclass
+class IngestedExtractor:
+    """The ``email.ingested`` batch handler: extract money fields of the mail just ingested.
+
+    Extraction sets values (ledger upsert keyed by email, index partial update), so a
+    redelivered batch writes the same rows again and changes nothing: no dedup table is
+    needed. An email the index does not hold is skipped; ``applylens-money extract`` finds it later.
+    """
+
+    index: EmailIndex
+    receipts: IndexReceipts
+    ledger: PostgresLedger
+    batch_size: int = 500
+
+    async def __call__(self, events: Sequence[ConsumedEvent]) -> int:
+        wanted: dict[str, dict[str, None]] = {}
+        for event in events:
+            data = event.envelope.data
+            if isinstance(data, EmailIngested):
+                wanted.setdefault(data.user_id, {})[data.email.id] = None
+        for user_id, ids in wanted.items():
+            docs = await self.index.get(user_id, list(ids))
+            for start in range(0, len(docs), self.batch_size):
+                await _store_batch(self.receipts, self.ledger, user_id, docs[start : start + self.batch_size])
+        return len(events)
