@@ -14,6 +14,8 @@ ATS_ENRICHED = Counter(
     "Email documents whose ats.* fields were written, by source (warehouse, inferred).",
     ["source"],
 )
+for _source in ("warehouse", "inferred"):  # exported at 0 from the start: rate() and alerts see the series
+    ATS_ENRICHED.labels(source=_source)
 ATS_CLEARED = Counter(
     "ats_cleared_total",
     "Email documents whose ats.* fields were removed (the application vanished or no longer matches).",

@@ -77,7 +77,9 @@ async def test_ingested_mail_is_enriched_once_and_poison_goes_to_the_dlq(databas
             ready = await client.get("/readyz")
             metrics = await client.get("/metrics")
         assert ready.status_code == 200, ready.text
-        assert 'ats_enriched_total{source="warehouse"}' in metrics.text
+        enriched = next(float(line.rsplit(" ", 1)[1]) for line in metrics.text.splitlines()
+                        if line.startswith('ats_enriched_total{source="warehouse"}'))
+        assert enriched >= len(app_greenhouse["email_ids"])
 
     consumer = AIOKafkaConsumer(dlq_topic(TOPIC_EMAILS), bootstrap_servers=kafka_bootstrap,
                                 auto_offset_reset="earliest", group_id=None)

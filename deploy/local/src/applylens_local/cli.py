@@ -2,29 +2,59 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 from rich.console import Console
 
+from applylens_index.cli import import_command
+
 app = typer.Typer(help="ApplyLens personalization: local stack and tools.", no_args_is_help=True)
+app.command("import", help="Index a mailbox (Gmail Takeout mbox, .eml folder or file) for a user; "
+                            "with a local stack running, into that stack.")(import_command)
 console = Console()
 
 
+@app.callback()
+def _use_running_stack(ctx: typer.Context) -> None:
+    """Commands other than `up` talk to the running local stack unless the environment says otherwise."""
+    if ctx.invoked_subcommand == "up":
+        return
+    from .stack import jwt_secret, running_stack, state_dir
+
+    info = running_stack(state_dir())
+    if info:
+        os.environ.setdefault("JWT_SECRET", jwt_secret(state_dir()))
+        os.environ.setdefault("DATABASE_URL", info["database_url"])
+        os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", info["kafka_bootstrap"])
+        if info.get("elasticsearch_url"):
+            os.environ.setdefault("ELASTICSEARCH_URL", info["elasticsearch_url"])
+
+
+def _print_ready(info) -> None:  # type: ignore[no-untyped-def]
+    auth = f'-H "Authorization: Bearer {info.token}"'
+    console.print("\n[bold green]ApplyLens is up[/] — Ctrl-C stops everything\n")
+    console.print(f"  chat page        {info.chat_url}?access_token={info.token}", soft_wrap=True)
+    console.print(f"  demo user        {info.user_id}")
+    console.print(f"  demo JWT         {info.token}", soft_wrap=True)
+    console.print(f"  Kafka            {info.kafka_bootstrap}")
+    console.print(f"  PostgreSQL       {info.database_url}", soft_wrap=True)
+    console.print(f"  stack.json       {info.state_dir}/stack.json\n")
+    for path in ("/money/receipts.csv", "/money/duplicates?window_days=7", "/money/summary", "/policy/stats",
+                 "/learner/weights?limit=10", "/chat/stream?q=interview&mode=networking", "/metrics"):
+        console.print(f"  curl -s {auth} '{info.base_url}{path}'", soft_wrap=True)
+    console.print()
+
+
 @app.command()
-def up() -> None:
-    """Start the local stack (embedded broker and database) and keep it running until Ctrl-C."""
-    from applylens_contracts.identity import mint_token
+def up(
+    port: int = typer.Option(8080, help="the gateway's port: every HTTP path is served there"),
+    demo: bool = typer.Option(True, "--demo/--no-demo", help="load the demo mailbox, warehouse and decisions"),
+) -> None:
+    """Run the whole system: broker, database, every service, the demo data and the nightly schedules."""
+    from .stack import run_stack
 
-    from .stack import run_infrastructure
-
-    def ready(info, secret: str) -> None:  # type: ignore[no-untyped-def]
-        token = mint_token("demo@example.com", secret, ttl_seconds=7 * 24 * 3600)
-        console.print("[bold green]ApplyLens local stack is up[/] (Ctrl-C stops it)")
-        console.print(f"  Kafka bootstrap   {info.kafka_bootstrap}")
-        console.print(f"  PostgreSQL        {info.database_url}")
-        console.print(f"  state folder      {info.state_dir}  (stack.json has these facts for scripts)")
-        console.print(f"  demo JWT          {token}")
-
-    run_infrastructure(ready)
+    run_stack(port=port, demo=demo, log=lambda line: console.print(f"[dim]{line}[/]"), on_ready=_print_ready)
     console.print("stopped")
 
 
