@@ -178,3 +178,31 @@ def test_ctrl_c_stops_everything(stack):  # type: ignore[no-untyped-def]
     assert not (state / "stack.json").exists()
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{info['base_url']}/healthz", timeout=3)
+
+
+def test_a_restart_keeps_the_data(stack):  # type: ignore[no-untyped-def]
+    """After Ctrl-C, `applylens up --no-demo` on the same state folder serves what was learned before."""
+    info, process, state = stack
+    assert process.poll() is not None, "runs after test_ctrl_c_stops_everything"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS")}
+    env["APPLYLENS_STATE_DIR"] = str(state)
+    port = free_port()
+    with (state / "restart.log").open("wb") as log:
+        again = subprocess.Popen([str(Path(sys.executable).parent / "applylens"), "up", "--no-demo", "--port", str(port)],
+                                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        restarted = _wait_for(lambda: (state / "stack.json").exists() and json.loads((state / "stack.json").read_text()),
+                              timeout=180, what="the restarted stack")
+        assert restarted["database_url"] == info["database_url"]
+        with httpx.Client(base_url=restarted["base_url"], timeout=30,
+                          headers={"Authorization": f"Bearer {info['token']}"}) as client:  # the old token still verifies
+            weights = client.get("/learner/weights", params={"limit": 5})
+            receipts = client.get("/money/receipts.csv")
+        assert weights.status_code == 200 and weights.json()["weights"], weights.text
+        assert len(receipts.text.splitlines()) > 5
+    finally:
+        os.killpg(again.pid, signal.SIGINT)
+        try:
+            again.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(again.pid, signal.SIGKILL)
