@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from enum import Enum
 from typing import Annotated
 
 import typer
 
 from applylens_platform import db
 from applylens_platform.logging import configure_logging
+from applylens_platform.serve import Role, serve_role
 
 from ..settings import LearnerSettings
 
 app = typer.Typer(help="ApplyLens learner-service: per-user preference weights.", no_args_is_help=True, add_completion=False)
-
-
-class Role(str, Enum):
-    all = "all"
-    api = "api"
-    consumer = "consumer"
 
 
 def _settings() -> LearnerSettings:
@@ -35,13 +29,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="port [default: HTTP_PORT or 8001]")] = None,
 ) -> None:
     """Run the service until SIGTERM/SIGINT (in-flight batches drain first)."""
-    from applylens_platform.serve import run_http
-
     from ..bootstrap import build_app
 
-    settings = _settings()
-    application = build_app(settings, consume=role in (Role.all, Role.consumer), serve_api=role in (Role.all, Role.api))
-    run_http(application, host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
+    serve_role(build_app, _settings(), role, host, port)
 
 
 @app.command()

@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from applylens_platform.serve import Role, serve_role
+
 from ..settings import MoneySettings
 
 app = typer.Typer(help="money-service: receipts, duplicate charges and spending.", no_args_is_help=True)
@@ -28,21 +30,16 @@ Users = Annotated[list[str] | None, typer.Option("--user", help="user id (repeat
 
 @app.command()
 def serve(
-    role: Annotated[str, typer.Option(help="api: HTTP only; consumer: the email.ingested extractor (plus health); all: both")] = "all",
+    role: Annotated[Role, typer.Option(help="api: HTTP only; consumer: the email.ingested extractor (plus health); all: both")] = Role.all,
     host: Annotated[str | None, typer.Option(help="default HTTP_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default HTTP_PORT (8003)")] = None,
 ) -> None:
     """Run the HTTP API and/or the email.ingested consumer until SIGTERM."""
-    from applylens_platform.serve import run_http
-
     from ..bootstrap import build_app
 
-    if role not in ("all", "api", "consumer"):
-        raise typer.BadParameter(f"unknown role {role!r}; one of all, api, consumer", param_hint="--role")
     settings = MoneySettings()
     _logging(settings)
-    application = build_app(settings, consume=role in ("all", "consumer"), serve_api=role in ("all", "api"))
-    run_http(application, host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
+    serve_role(build_app, settings, role, host, port)
 
 
 @app.command()

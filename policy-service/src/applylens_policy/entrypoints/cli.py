@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import enum
 from typing import Annotated
 
 import typer
 
 from applylens_platform import db
 from applylens_platform.logging import configure_logging
-from applylens_platform.serve import run_http
+from applylens_platform.serve import Role, serve_role
 
 from .. import migrations
 from ..adapters.postgres import PostgresPolicyStats
@@ -19,12 +18,6 @@ from ..settings import PolicySettings
 
 app = typer.Typer(help="policy-service: per-policy precision and recall from the action stream.",
                   no_args_is_help=True, add_completion=False)
-
-
-class Role(str, enum.Enum):
-    all = "all"
-    api = "api"
-    consumer = "consumer"
 
 
 def _settings() -> PolicySettings:
@@ -42,10 +35,7 @@ def serve(
     """Run the service until SIGTERM (in-flight batches and requests drain first)."""
     from ..bootstrap import build_app
 
-    settings = _settings()
-    application = build_app(settings, consume=role in (Role.all, Role.consumer),
-                            serve_api=role in (Role.all, Role.api))
-    run_http(application, host or settings.http_host, port or settings.http_port, log_level=settings.log_level)
+    serve_role(build_app, _settings(), role, host, port)
 
 
 @app.command()
