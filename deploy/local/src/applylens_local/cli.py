@@ -59,6 +59,29 @@ def up(
 
 
 @app.command()
+def load(
+    seconds: float = typer.Option(60.0, min=1, help="how long to keep the load on"),
+    concurrency: int = typer.Option(16, min=1, max=512, help="concurrent clients"),
+) -> None:
+    """Concurrent requests on money mode and chat of the running stack; prints throughput, latency, errors."""
+    import asyncio
+
+    from .load import run_load
+    from .stack import running_stack, state_dir
+
+    info = running_stack(state_dir())
+    if not info:
+        raise typer.BadParameter("no running stack in APPLYLENS_STATE_DIR; start one with `applylens up`")
+    report = asyncio.run(run_load(info["base_url"], [info["token"]], seconds=seconds, concurrency=concurrency))
+    for name, value in report.figures().items():
+        console.print(f"  {name:<44} {value}")
+    for sample in report.error_samples:
+        console.print(f"  [red]{sample}[/]", highlight=False)
+    if report.error_count:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def token(
     user: str = typer.Option(..., "--user", help="user id (the JWT sub)"),
     secret: str = typer.Option(..., "--secret", envvar="JWT_SECRET"),
