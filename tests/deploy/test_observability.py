@@ -146,12 +146,11 @@ NIGHTLY_JOBS = {"ats-enricher": "ats-enricher", "policy-recompute-stats": "polic
 @pytest.mark.parametrize("job", sorted(NIGHTLY_JOBS))
 def test_nightly_jobs_push_the_last_success_gauge(job) -> None:
     source = "\n".join(p.read_text() for p in (REPO / NIGHTLY_JOBS[job] / "src").rglob("*.py"))
-    if "to_gateway" not in source:
-        pytest.skip(f"the {job} job does not push to the Pushgateway yet")
-    assert JOB_GAUGE in source, f"the {job} job must push {JOB_GAUGE} (the alerts and the dashboard read it)"
+    assert "pushed_job(" in source, f"the {job} job must push its metrics (applylens_platform.pushgateway.pushed_job)"
     assert f'"{job}"' in source, f"the {job} job must push under job={job!r} (the alerts name it)"
-    rules = RULES.read_text()
-    assert f'job="{job}"' in rules
+    platform = (REPO / "contracts/platform/src/applylens_platform/pushgateway.py").read_text()
+    assert f'"{JOB_GAUGE}"' in platform
+    assert f'job="{job}"' in RULES.read_text()
 
 
 def test_dashboard_has_the_seed_panels_and_the_right_precision() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,9 +23,9 @@ from applylens_platform import db
 from applylens_platform.http import create_app
 from applylens_platform.kafka import build_broker
 from applylens_platform.kafka import ping as kafka_ping
+from applylens_platform.pushgateway import pushed_job
 
 from .adapters.index import open_email_index
-from .adapters.pushgateway import PushgatewayPusher
 from .adapters.state import PostgresState, migrate
 from .adapters.warehouse import PostgresWarehouse
 from .entrypoints.consumer import ingested_subscription
@@ -108,44 +107,28 @@ async def run_once(
     """One run of the 02:00 job (or the rest of an interrupted one); pushes metrics when configured.
 
     On success the Pushgateway group ``job=ats-enricher`` is replaced with this run's
-    ``ats_enriched_total`` and ``applylens_job_last_success_timestamp_seconds``; on failure only
-    the enriched count is added (the last success stays what it was) and the error is re-raised.
+    ``ats_enriched_total`` and ``applylens_job_last_success_timestamp_seconds``; on failure the
+    enriched count and the failure time are added (the last success stays what it was) and
+    the error is re-raised (``applylens_platform.pushgateway``).
     """
     own = services is None
     services = services or await open_services(settings)
-    job_metrics = JobMetrics()
-    pusher = PushgatewayPusher(settings.pushgateway_url, JOB_NAME) if settings.pushgateway_url else None
-    started = time.time()
-
-    async def counted(count: int) -> None:
-        job_metrics.enriched.inc(count)
-        if after_flush is not None:
-            await after_flush(count)
-
     try:
-        report = await run_job(index=services.index, state=services.state, warehouse=services.warehouse,
-                               options=services.options, as_of=as_of, progress=progress, after_flush=counted)
-    except BaseException:
-        if pusher is not None:
-            job_metrics.duration.set(time.time() - started)
-            await _push(pusher, job_metrics, replace=False)
-        raise
+        with pushed_job(settings.pushgateway_url, JOB_NAME) as registry:
+            job_metrics = JobMetrics(registry)
+
+            async def counted(count: int) -> None:
+                job_metrics.enriched.inc(count)
+                if after_flush is not None:
+                    await after_flush(count)
+
+            report = await run_job(index=services.index, state=services.state, warehouse=services.warehouse,
+                                   options=services.options, as_of=as_of, progress=progress, after_flush=counted)
+            job_metrics.mailboxes.set(report.mailboxes)
     finally:
         if own:
             await services.close()
-    job_metrics.duration.set(time.time() - started)
-    job_metrics.mailboxes.set(report.mailboxes)
-    job_metrics.last_success.set(time.time())
-    if pusher is not None:
-        await _push(pusher, job_metrics, replace=True)
     return report
-
-
-async def _push(pusher: PushgatewayPusher, job_metrics: JobMetrics, *, replace: bool) -> None:
-    try:
-        await asyncio.to_thread(pusher.push, job_metrics.registry, replace=replace)
-    except Exception:  # the run's work is done; a monitoring outage must not fail it
-        log.exception("could not push metrics to the Pushgateway at %s", pusher.url)
 
 
 def build_app(settings: AtsSettings, *, consume: bool = True, serve_api: bool = False) -> FastAPI:

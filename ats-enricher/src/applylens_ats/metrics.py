@@ -30,21 +30,11 @@ JOB_NAME = "ats-enricher"
 
 
 class JobMetrics:
-    """What one run of the 02:00 job pushes to the Pushgateway (its own registry: nothing else leaks in)."""
+    """What one run of the 02:00 job pushes to the Pushgateway, on the run's own registry (nothing else leaks in);
+    the last-success/failure time and the duration are added by ``applylens_platform.pushgateway.pushed_job``."""
 
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
+    def __init__(self, registry: CollectorRegistry) -> None:
         self.enriched = Counter(
-            "ats_enriched_total", "Email documents whose ats.* fields this run wrote.", registry=self.registry
+            "ats_enriched_total", "Email documents whose ats.* fields this run wrote.", registry=registry
         )
-        self.last_success = Gauge(
-            "applylens_job_last_success_timestamp_seconds",
-            "Unix time the job last finished successfully (job label from the Pushgateway grouping key).",
-            registry=self.registry,
-        )
-        self.duration = Gauge(
-            "applylens_job_duration_seconds", "Wall time of the job's last run, seconds.", registry=self.registry
-        )
-        self.mailboxes = Gauge(
-            "ats_job_mailboxes", "Mailboxes the job's last run visited.", registry=self.registry
-        )
+        self.mailboxes = Gauge("ats_job_mailboxes", "Mailboxes the job's last run visited.", registry=registry)

@@ -21,8 +21,6 @@ class AtsSettings(ServiceSettings):
     warehouse_lever_schema: str = "lever"
     warehouse_ats_schema: str = "applylens_ats"
 
-    # A batch job is not scraped: metrics are pushed here when set (e.g. http://pushgateway:9091).
-    pushgateway_url: str | None = None
 
     ats_match_threshold: float = Field(default=MATCH_THRESHOLD, gt=0, le=1)
     ats_batch_size: int = Field(default=1000, ge=1, le=10_000)

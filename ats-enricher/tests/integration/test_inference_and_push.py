@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import time
 
 import pytest
 
@@ -39,36 +38,14 @@ async def test_without_a_warehouse_the_notification_emails_are_enough(database_f
                 assert got["ghosting_risk"] == 0.0
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    requests: list[tuple[str, str, bytes]] = []
-
-    def _record(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.requests.append((self.command, self.path, body))
-        self.send_response(200)
-        self.end_headers()
-
-    do_PUT = do_POST = _record
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-
-async def test_the_job_pushes_its_metrics_to_the_pushgateway(database_factory, demo) -> None:
-    server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Recorder.requests = []
-    env = await make_env(await new_database(database_factory), demo,
-                         pushgateway_url=f"http://127.0.0.1:{server.server_port}")
+async def test_the_job_pushes_its_metrics_to_the_pushgateway(database_factory, demo, pushgateway_url,
+                                                              pushed_metrics) -> None:
+    env = await make_env(await new_database(database_factory), demo, pushgateway_url=pushgateway_url)
+    started = time.time()
     try:
         report = await run_once(env.settings, as_of=NOW, services=env.services)
     finally:
         await env.services.close()
-        server.shutdown()
-    assert len(_Recorder.requests) == 1
-    method, path, body = _Recorder.requests[0]
-    assert (method, path) == ("PUT", "/metrics/job/ats-enricher")
-    text = body.decode()
-    assert f"ats_enriched_total {float(report.written)}" in text
-    assert "applylens_job_last_success_timestamp_seconds " in text
+    pushed = pushed_metrics("ats-enricher")
+    assert report.written > 0 and pushed["ats_enriched_total"] == report.written
+    assert started <= pushed["applylens_job_last_success_timestamp_seconds"] <= time.time()

@@ -22,6 +22,8 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     database_pool_size: int = 10
     elasticsearch_url: str | None = None
+    # Batch jobs (CronJobs) are not scraped: they push their metrics here when set (http://pushgateway:9091).
+    pushgateway_url: str | None = None
 
     # Identity: an HS256 shared secret, or a JWKS URL (RS256/ES256 keys of an identity provider).
     jwt_secret: SecretStr | None = None

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from applylens_platform import db, kafka
 from applylens_platform.http import create_app
+from applylens_platform.pushgateway import pushed_job
 
 from . import migrations
 from .adapters.metrics import PrometheusPolicyMetrics
@@ -114,3 +115,26 @@ def build_app(settings: PolicySettings, *, consume: bool = True, serve_api: bool
     for error in (OSError, asyncio.TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
         app.add_exception_handler(error, database_unavailable)
     return app
+
+
+RECOMPUTE_JOB = "policy-recompute-stats"  # the Pushgateway job label = the CronJob's name (the alerts use it)
+
+
+async def recompute_job(settings: PolicySettings, window_days: int | None = None) -> int:
+    """The 02:15 job: migrate, recompute every policy_stats row, push the run's metrics. Returns rows written."""
+    from prometheus_client import Gauge
+
+    from .service_layer import handlers
+
+    days = window_days or settings.policy_window_days
+    with pushed_job(settings.pushgateway_url, RECOMPUTE_JOB) as registry:
+        recomputed = Gauge("policy_stats_recomputed_rows", "policy_stats rows the last recompute wrote.",
+                           registry=registry)
+        await asyncio.to_thread(migrations.upgrade, settings.database_url)
+        pool = await db.create_pool(settings.database_url, max_size=1)
+        try:
+            rows = await handlers.recompute_stats(PostgresPolicyStats(pool), window_days=days)
+        finally:
+            await pool.close()
+        recomputed.set(rows)
+    return rows

@@ -7,6 +7,7 @@ session database with the tests that read live figures.
 from __future__ import annotations
 
 import asyncio
+import time
 import os
 import random
 import uuid
@@ -104,7 +105,7 @@ async def test_live_counters_and_the_job_agree_and_the_job_is_idempotent(store):
     assert await rows_of(pool) == first
 
 
-async def test_events_older_than_the_window_drop_out_after_the_recompute(store):
+async def test_events_older_than_the_window_drop_out_after_the_recompute(store, pushgateway_url, pushed_metrics):
     stats, pool, dsn = store
     user = "dana"
     stream = [
@@ -121,9 +122,13 @@ async def test_events_older_than_the_window_drop_out_after_the_recompute(store):
     assert live[:5] == (2, 1, 1, 0.5, 1 / 3)
 
     # The 02:15 job, as the CronJob runs it, with a shorter window.
+    started = time.time()
     result = await asyncio.to_thread(CliRunner().invoke, cli, ["recompute-stats", "--window-days", "5"],
-                                     env={"DATABASE_URL": dsn, "LOG_JSON": "false"})
+                                     env={"DATABASE_URL": dsn, "LOG_JSON": "false", "PUSHGATEWAY_URL": pushgateway_url})
     assert result.exit_code == 0, result.output
+    pushed = pushed_metrics("policy-recompute-stats")  # what the stale-job alert and the dashboard read
+    assert started <= pushed["applylens_job_last_success_timestamp_seconds"] <= time.time()
+    assert pushed["policy_stats_recomputed_rows"] == 1
     (after,) = (await rows_of(pool)).values()
     assert after[:5] == (1, 0, 1, 0.0, 0.0)  # only m2's proposal and rejection, m8's manual action
     assert await pool.fetchval("SELECT window_days FROM policy_stats") == 5

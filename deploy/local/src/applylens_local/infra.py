@@ -49,6 +49,26 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
             time.sleep(0.05)
 
 
+# --- Pushgateway (Debian's prometheus-pushgateway) -----------------------------------------
+
+
+@contextlib.contextmanager
+def pushgateway() -> Iterator[str]:
+    """A real Prometheus Pushgateway on a free port (in memory); yields its URL."""
+    binary = shutil.which("prometheus-pushgateway") or shutil.which("pushgateway")
+    if binary is None:
+        raise FileNotFoundError("prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)")
+    port = free_port()
+    process = subprocess.Popen([binary, f"--web.listen-address=127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port("127.0.0.1", port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 # --- Kafka -------------------------------------------------------------------------------
 
 

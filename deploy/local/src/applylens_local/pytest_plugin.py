@@ -5,6 +5,7 @@
   the server of ``DATABASE_URL`` or on an embedded server.
 - ``database_factory``: more empty databases, each dropped at the end of its test.
 - ``jwt_secret`` / ``token_for``: identity for HTTP tests.
+- ``pushgateway_url``: a real Pushgateway (skips when Debian's prometheus-pushgateway is absent).
 """
 
 from __future__ import annotations
@@ -25,6 +26,35 @@ from . import infra
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with infra.kafka(tmp_path_factory.mktemp("kafka")) as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture(scope="session")
+def pushgateway_url() -> Iterator[str]:
+    try:
+        context = infra.pushgateway()
+        url = context.__enter__()
+    except FileNotFoundError as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def pushed_metrics(pushgateway_url: str) -> Callable[[str], dict[str, float]]:
+    """What the Pushgateway holds for a job: ``{metric name: value}`` (samples without other labels)."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def read(job: str) -> dict[str, float]:
+        with urllib.request.urlopen(f"{pushgateway_url}/metrics", timeout=10) as response:
+            text = response.read().decode()
+        return {sample.name: sample.value for family in text_string_to_metric_families(text)
+                for sample in family.samples if sample.labels.get("job") == job}
+
+    return read
 
 
 @pytest.fixture(scope="session")

@@ -55,16 +55,9 @@ def recompute_stats(
     Idempotent. Safe while consumers run: it locks policy_stats against writers for its
     own short transaction (readers are not blocked; consumers wait, then add on top).
     """
+    from ..bootstrap import recompute_job
+
     settings = _settings()
     days = window_days or settings.policy_window_days
-    migrations.upgrade(settings.database_url)
-
-    async def run() -> int:
-        pool = await db.create_pool(settings.database_url, max_size=1)
-        try:
-            return await handlers.recompute_stats(PostgresPolicyStats(pool), window_days=days)
-        finally:
-            await pool.close()
-
-    rows = asyncio.run(run())
+    rows = asyncio.run(recompute_job(settings, days))
     typer.echo(f"recomputed {rows} policy_stats rows over {days} days")
