@@ -7,13 +7,10 @@ from typing import Annotated
 
 import typer
 
-from applylens_platform import db
 from applylens_platform.logging import configure_logging
 from applylens_platform.serve import Role, serve_role
 
 from .. import migrations
-from ..adapters.postgres import PostgresPolicyStats
-from ..service_layer import handlers
 from ..settings import PolicySettings
 
 app = typer.Typer(help="policy-service: per-policy precision and recall from the action stream.",
