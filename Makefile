@@ -27,7 +27,7 @@ up: install  ## the local stack: embedded broker and database, every service
 bench: install
 	$(UV) run python -m bench
 
-chaos: install
+chaos: install  ## the fault suite (tests/chaos, docs/RELIABILITY.md): kills, restarts, poison, duplicates, API fuzzing; ~2.5 min
 	$(UV) run pytest -m chaos $(PYTEST_ARGS)
 
 schemas: install  ## regenerate the checked-in event JSON Schemas

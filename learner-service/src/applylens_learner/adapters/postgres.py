@@ -135,6 +135,12 @@ _ORDER_SQL: dict[str, str] = {
 }
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """The seed's ``updated_at`` is a TIMESTAMP holding UTC (written as ``timezone('utc', now())``):
+    say so, so the API answers RFC 3339 date-times with an offset, as its schema promises."""
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
 def _columns(rows: Sequence[LearnedRow]) -> tuple[list[str], list[str], list[str]]:
     return [r.event_id for r in rows], [r.user_id for r in rows], [r.feature for r in rows]
 
@@ -234,7 +240,7 @@ class PostgresWeights:
                 user_id,
                 limit,
             )
-        return total, [StoredWeight(r["feature"], float(r["weight"] or 0.0), r["updated_at"]) for r in rows]
+        return total, [StoredWeight(r["feature"], float(r["weight"] or 0.0), _utc(r["updated_at"])) for r in rows]
 
     async def weights_for(self, user_id: str, features: Sequence[str]) -> dict[str, float]:
         """The user's stored weights of ``features`` (absent ones are simply missing)."""
@@ -260,7 +266,7 @@ class PostgresWeights:
                 feature,
                 weight,
             )
-        return StoredWeight(row["feature"], float(row["weight"]), row["updated_at"])
+        return StoredWeight(row["feature"], float(row["weight"]), _utc(row["updated_at"]))
 
     async def delete_weight(self, user_id: str, feature: str) -> bool:
         """Forget one feature (weight and learning state). False when the user had no such weight."""

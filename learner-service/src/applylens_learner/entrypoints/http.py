@@ -4,7 +4,7 @@
 # in their annotations, which FastAPI must evaluate in the closure.
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,6 +88,16 @@ Score = Annotated[ScoreEmails, Depends(_score)]
 FeaturePath = Annotated[str, Path(description="e.g. category:promo, sender_domain:groupon.com, contains:sale, bias")]
 
 
+class Unprocessable(BaseModel):
+    """422: FastAPI's list of validation errors, or one message from the learner's own checks."""
+
+    detail: str | list[dict[str, Any]]
+
+
+# Routes that also raise _bad_input document both shapes (FastAPI alone promises only the list).
+UNPROCESSABLE: dict[int | str, dict[str, Any]] = {422: {"model": Unprocessable, "description": "invalid input"}}
+
+
 def _bad_input(exc: ValueError) -> HTTPException:
     return HTTPException(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc))
 
@@ -109,7 +119,8 @@ def build_router(settings: LearnerSettings) -> APIRouter:
             weights=[WeightPublic(feature=r.feature, weight=r.weight, updated_at=r.updated_at) for r in rows],
         )
 
-    @router.put("/weights/{feature}", response_model=WeightPublic, summary="Set one of the caller's weights")
+    @router.put("/weights/{feature}", response_model=WeightPublic, summary="Set one of the caller's weights",
+                responses=UNPROCESSABLE)
     async def put_weight(user: CurrentUser, edit: Edit, feature: FeaturePath, body: WeightUpdate) -> WeightPublic:
         try:
             row = await edit.set(user, feature, body.weight)
@@ -117,7 +128,8 @@ def build_router(settings: LearnerSettings) -> APIRouter:
             raise _bad_input(exc) from None
         return WeightPublic(feature=row.feature, weight=row.weight, updated_at=row.updated_at)
 
-    @router.delete("/weights/{feature}", status_code=204, summary="Forget one of the caller's weights")
+    @router.delete("/weights/{feature}", status_code=204, summary="Forget one of the caller's weights",
+                   responses=UNPROCESSABLE)
     async def delete_weight(user: CurrentUser, edit: Edit, feature: FeaturePath) -> Response:
         try:
             await edit.delete(user, feature)
@@ -131,7 +143,8 @@ def build_router(settings: LearnerSettings) -> APIRouter:
     async def reset_weights(user: CurrentUser, edit: Edit) -> ResetResult:
         return ResetResult(deleted=await edit.reset(user))
 
-    @router.post("/score", response_model=ScoreResponse, summary="Approve-probability of emails for the caller")
+    @router.post("/score", response_model=ScoreResponse, summary="Approve-probability of emails for the caller",
+                 responses=UNPROCESSABLE)
     async def score_emails(user: CurrentUser, scorer: Score, body: ScoreRequest) -> ScoreResponse:
         items = [ScoreItem(e, e.policy_id, e.policy_confidence) for e in body.emails]
         try:

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
 from applylens_contracts.identity import CurrentUser
 
@@ -41,6 +42,17 @@ def adapters(request: Request) -> MoneyAdapters:
 
 
 Adapters = Annotated[MoneyAdapters, Depends(adapters)]
+
+
+class BadParameter(BaseModel):
+    """A parameter this service checks itself (dates, currency, window) was refused."""
+
+    detail: str = Field(description="which parameter is wrong and why")
+
+
+# Documents the 422 these routes really send (FastAPI would otherwise promise its list-shaped
+# HTTPValidationError; their parameters are plain strings, so FastAPI itself never refuses them).
+BAD_PARAMETER = {422: {"model": BadParameter, "description": "a parameter was refused"}}
 
 
 def _bad(message: str) -> HTTPException:
@@ -90,7 +102,8 @@ def receipt_filter(
     "/receipts.csv",
     summary="Export receipts as CSV (streamed)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "date,merchant,amount,email_id,subject,category,currency"}},
+    responses={200: {"content": {"text/csv": {}}, "description": "date,merchant,amount,email_id,subject,category,currency"},
+               **BAD_PARAMETER},
 )
 async def receipts_csv(user: CurrentUser, money: Adapters, where: Annotated[ReceiptFilter, Depends(receipt_filter)]) -> StreamingResponse:
     """The caller's receipts, oldest first. Text cells that a spreadsheet would run as a
@@ -107,7 +120,7 @@ async def receipts_csv(user: CurrentUser, money: Adapters, where: Annotated[Rece
     )
 
 
-@router.get("/duplicates", summary="Possible duplicate charges")
+@router.get("/duplicates", summary="Possible duplicate charges", responses=BAD_PARAMETER)
 async def duplicates(
     user: CurrentUser,
     money: Adapters,
