@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import resource
 import sys
 import time
 from datetime import datetime, timezone
@@ -30,14 +29,10 @@ from applylens_index.query import EmailQuery
 from applylens_ats.adapters.warehouse.demo import load_truth_into_warehouse
 from applylens_ats.bootstrap import open_services, run_once
 from applylens_ats.settings import AtsSettings
-from bench.common import bench_infra, env_scale, print_table, raw_upsert_rate, save
+from bench.common import RssPeak, bench_infra, env_scale, print_table, raw_upsert_rate, save
 
 MESSAGES_PER_USER = 2000
 LOAD_BATCH = 2000
-
-
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def _one_size(server_dsn: str, emails: int) -> dict:
@@ -76,11 +71,10 @@ async def _one_size(server_dsn: str, emails: int) -> dict:
         stream_rate = streamed / (time.perf_counter() - started)
 
         gc.collect()
-        rss_before = _rss_mb()
-        started = time.perf_counter()
-        report = await run_once(settings, as_of=now, services=services)
-        seconds = time.perf_counter() - started
-        rss_after = _rss_mb()
+        async with RssPeak() as rss:
+            started = time.perf_counter()
+            report = await run_once(settings, as_of=now, services=services)
+            seconds = time.perf_counter() - started
 
         started = time.perf_counter()
         quiet = await run_once(settings, as_of=now, services=services)
@@ -93,8 +87,8 @@ async def _one_size(server_dsn: str, emails: int) -> dict:
             "job_seconds": round(seconds, 2),
             "emails_per_second": round(report.emails_considered / seconds),
             "raw_index_stream_per_second": round(stream_rate),
-            "peak_rss_mb": round(rss_after, 1),
-            "peak_rss_growth_mb": round(rss_after - rss_before, 1),
+            "peak_rss_mb": round(rss.peak_mb, 1),
+            "peak_rss_growth_mb": round(rss.growth_mb, 1),  # sampled during the run, from its start
             "incremental_rerun_seconds": round(quiet_seconds, 2),
             "incremental_rerun_written": quiet.written,
             "load_seconds": round(load_seconds, 1),

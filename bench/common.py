@@ -25,13 +25,15 @@ RESULTS_DIR = Path(__file__).parent / "results"
 async def bench_infra() -> AsyncIterator[tuple[str, str]]:
     """(kafka bootstrap, database DSN) for one benchmark run; everything is torn down after."""
     state = Path(tempfile.mkdtemp(prefix="applylens-bench-"))
-    with infra.kafka(state) as bootstrap, infra.postgres(state) as server:
-        dsn = await infra.create_database(server)
-        try:
-            yield bootstrap, dsn
-        finally:
-            await infra.drop_database(server, infra.database_name(dsn))
-            infra.remove_tree(state)
+    try:
+        with infra.kafka(state) as bootstrap, infra.postgres(state) as server:
+            dsn = await infra.create_database(server)
+            try:
+                yield bootstrap, dsn
+            finally:
+                await infra.drop_database(server, infra.database_name(dsn))
+    finally:  # after the servers stopped: removing a live server's data directory orphans it
+        infra.remove_tree(state)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -104,6 +106,54 @@ async def raw_upsert_rate(dsn: str, rows: int = 100_000, batch: int = 5000, keys
         return rows / elapsed
     finally:
         await conn.close()
+
+
+def rss_mb() -> float:
+    """The current resident set size of this process in MB (Linux; falls back to the lifetime peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class RssPeak:
+    """``async with RssPeak() as rss: ...`` then ``rss.start_mb``, ``rss.peak_mb``, ``rss.growth_mb``.
+
+    Samples the current RSS every ``interval`` s on the event loop while the block runs (unlike
+    ``ru_maxrss``, which is the whole process's lifetime peak and so hides growth after an
+    earlier, bigger benchmark in the same process).
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.start_mb = self.peak_mb = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _sample(self) -> None:
+        while True:
+            self.peak_mb = max(self.peak_mb, rss_mb())
+            await asyncio.sleep(self.interval)
+
+    async def __aenter__(self) -> RssPeak:
+        self.start_mb = self.peak_mb = rss_mb()
+        self._task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self.peak_mb = max(self.peak_mb, rss_mb())
+
+    @property
+    def growth_mb(self) -> float:
+        return self.peak_mb - self.start_mb
 
 
 def env_scale(default: float = 1.0) -> float:

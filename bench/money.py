@@ -6,11 +6,15 @@ What is measured, all against the real PostgreSQL index engine and money-service
 ``money_receipts`` table in a fresh database:
 
 - CSV: ``GET /money/receipts.csv`` (rows from the receipts table, the default, and from
-  the index's keyset stream, ``MONEY_CSV_SOURCE=index``) through the real app (in-process ASGI, httpx
-  streaming the body), rows/s from request to last byte. Memory: ``tracemalloc`` peak of
+  the index's keyset stream, ``MONEY_CSV_SOURCE=index``) through the real app served by
+  uvicorn on a loopback port (a task in this process; httpx streams the body), rows/s from
+  request to last byte. (Not httpx's in-process ASGI transport: it buffers the whole
+  response, which would put the 11 MB body in the memory figure.) Memory: ``tracemalloc`` peak of
   Python allocations while the whole streaming path (index stream → CSV rows → response
   chunks) produces the export, in a separate pass (tracemalloc slows Python down). Flat
-  peak between 10k and 100k means constant memory.
+  peak between 10k and 100k means constant memory. Beside it, the growth of the process's
+  RSS (sampled every 20 ms) during each HTTP export, from its start: the 100k export runs
+  after the 10k one, so ~0 means it needed no more memory than the 10k export did.
 - Summary: ``GET /money/summary`` for the 100k user, p50/p99 of sequential requests.
 - Extraction: emails/s of ``extract`` (parse + write ledger + partial update) on fresh mail.
 - Raw baseline in the same run: a bare asyncpg ``SELECT`` of the same 100k rows.
@@ -19,7 +23,10 @@ What is measured, all against the real PostgreSQL index engine and money-service
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import random
+import socket
 import sys
 import time
 import tracemalloc
@@ -31,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg  # noqa: E402
 import httpx  # noqa: E402
+import uvicorn  # noqa: E402
 
 from applylens_contracts.email import EmailDocument, MoneyFields  # noqa: E402
 from applylens_contracts.identity import mint_token  # noqa: E402
@@ -42,7 +50,7 @@ from applylens_money.domain import RULES_VERSION  # noqa: E402
 from applylens_money.service_layer.extraction import extract_pending  # noqa: E402
 from applylens_money.service_layer.queries import export_csv, receipts_from_index, summary  # noqa: E402
 from applylens_money.settings import MoneySettings  # noqa: E402
-from bench.common import bench_infra, env_scale, percentile, print_table, save  # noqa: E402
+from bench.common import RssPeak, bench_infra, env_scale, percentile, print_table, save  # noqa: E402
 
 SECRET = "bench-secret-bench-secret-bench-secret"
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
@@ -84,6 +92,26 @@ async def load_user(index, ledger, user: str, count: int, rng: random.Random) ->
                           d.money.amount, d.money.currency, d.money.order_id, RULES_VERSION) for d in docs]
         await ledger.replace(user, rows, [])
     return time.perf_counter() - started
+
+
+@contextlib.asynccontextmanager
+async def serve(app):  # type: ignore[no-untyped-def]
+    """``app`` (its lifespan already entered) on a loopback port, as a task of this loop; yields its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def csv_over_http(client: httpx.AsyncClient, user: str) -> tuple[int, float, int]:
@@ -148,15 +176,17 @@ async def run(scale: float) -> dict:
 
             for source in ("index", "ledger"):  # the ledger app stays open for the summary below
                 app = build_app(settings.model_copy(update={"money_csv_source": source}), index=index)
-                async with app.router.lifespan_context(app):
-                    transport = httpx.ASGITransport(app=app)
-                    async with httpx.AsyncClient(transport=transport, base_url="http://money", timeout=600) as client:
+                async with app.router.lifespan_context(app), serve(app) as url:
+                    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
                         for label, user, n in (("10k", "small@bench", small), ("100k", "large@bench", large)):
-                            rows, seconds, size = await csv_over_http(client, user)
+                            gc.collect()
+                            async with RssPeak() as rss:
+                                rows, seconds, size = await csv_over_http(client, user)
                             assert rows == n, (rows, n)
                             prefix = "csv" if source == "ledger" else "csv_index"
                             figures[f"{prefix}_{label}_rows_per_s"] = rows / seconds
                             figures[f"{prefix}_{label}_mb"] = size / 1e6
+                            figures[f"{prefix}_{label}_rss_growth_mb"] = rss.growth_mb
                         if source == "index":
                             continue
                         headers = {"Authorization": f"Bearer {mint_token('large@bench', SECRET)}"}
@@ -201,6 +231,8 @@ def main(scale: float = 1.0) -> dict:
             ("CSV 100k rows/s (HTTP, streamed)", f"{figures['csv_100k_rows_per_s']:,.0f}  (target > 20,000)"),
             ("CSV 10k peak memory (tracemalloc)", f"{figures['csv_ledger_10k_tracemalloc_peak_mb']:.2f} MB"),
             ("CSV 100k peak memory (tracemalloc)", f"{figures['csv_ledger_100k_tracemalloc_peak_mb']:.2f} MB  (flat = constant memory)"),
+            ("CSV 10k / 100k RSS growth (HTTP export)", f"{figures['csv_10k_rss_growth_mb']:.1f} / "
+                                                         f"{figures['csv_100k_rss_growth_mb']:.1f} MB"),
             ("CSV via index stream 10k rows/s", f"{figures['csv_index_10k_rows_per_s']:,.0f}"),
             ("CSV via index stream 100k rows/s", f"{figures['csv_index_100k_rows_per_s']:,.0f}"),
             ("CSV via index 10k / 100k peak memory", f"{figures['csv_index_10k_tracemalloc_peak_mb']:.2f} / "

@@ -194,23 +194,25 @@ async def _first_event_latency(dsn: str, requests: int) -> dict[str, list[float]
 async def run(scale: float) -> dict:
     count = max(1000, int(100_000 * scale))
     state = Path(tempfile.mkdtemp(prefix="applylens-bench-rag-"))
-    with infra.postgres(state) as server_dsn:
-        dsn = await infra.create_database(server_dsn)
-        try:
-            index = await PostgresEmailIndex.connect(dsn)
+    try:
+        with infra.postgres(state) as server_dsn:
+            dsn = await infra.create_database(server_dsn)
             try:
-                await index.ensure()
-                load_rate = await _load(index, count)
-                conn = await asyncpg.connect(dsn)
-                await conn.execute("ANALYZE emails")
-                await conn.close()
-                search = await _search_latency(index, dsn, rounds=max(3, int(15 * min(1.0, scale * 2))))
+                index = await PostgresEmailIndex.connect(dsn)
+                try:
+                    await index.ensure()
+                    load_rate = await _load(index, count)
+                    conn = await asyncpg.connect(dsn)
+                    await conn.execute("ANALYZE emails")
+                    await conn.close()
+                    search = await _search_latency(index, dsn, rounds=max(3, int(15 * min(1.0, scale * 2))))
+                finally:
+                    await index.close()
+                sse = await _first_event_latency(dsn, requests=max(50, int(300 * min(1.0, scale * 2))))
             finally:
-                await index.close()
-            sse = await _first_event_latency(dsn, requests=max(50, int(300 * min(1.0, scale * 2))))
-        finally:
-            await infra.drop_database(server_dsn, infra.database_name(dsn))
-            infra.remove_tree(state)
+                await infra.drop_database(server_dsn, infra.database_name(dsn))
+    finally:  # after the server stopped: removing a live server's data directory orphans it
+        infra.remove_tree(state)
 
     def p(values: list[float], q: float) -> float:
         return round(percentile(values, q), 2)

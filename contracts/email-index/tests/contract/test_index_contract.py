@@ -187,6 +187,32 @@ async def test_every_filter(index: EmailIndex, loaded: str, case: str) -> None:
     assert result.total == len(expected)
 
 
+async def test_stream_applies_the_same_filters(index: EmailIndex, loaded: str) -> None:
+    for case, (filters, expected) in FILTER_CASES.items():
+        streamed = {d.id async for d in index.stream(EmailQuery(user_id=loaded, filters=filters), batch_size=2)}
+        assert streamed == expected, case
+
+
+async def test_text_boosts_and_text_filters_together(index: EmailIndex, loaded: str) -> None:
+    """Several text clauses in one query (the text, a text filter, a text boost), with and without explain."""
+    query = EmailQuery(
+        user_id=loaded, text="interview or meetup or invoice", size=100,
+        filters=[AnyOf(clauses=(TextAny(words=("onsite", "community")), categories("finance")))],
+        boosts=[Boost(when=TextAny(words=("conference",)), value=5.0, name="talks"),
+                Boost(when=Not(clause=TextAny(words=("globex",))), value=1.0, name="not globex")],
+        explain=True,
+    )
+    result = await index.search(query)
+    assert ids(result)[0] == "e1" and set(ids(result)) == {"e1", "r1", "r2", "m2"} and result.total == 4
+    assert {h.doc.id: h.matched for h in result.hits} == {
+        "e1": ("talks", "not globex"), "r1": ("not globex",), "r2": (), "m2": ("not globex",)}
+    quiet = await index.search(query.model_copy(update={"explain": False}))
+    assert [(h.doc.id, h.score) for h in quiet.hits] == [(h.doc.id, h.score) for h in result.hits]
+    assert quiet.total == 4 and all(h.matched == () for h in quiet.hits)
+    page = await index.search(query.model_copy(update={"size": 1}))
+    assert ids(page) == ["e1"] and page.total == 4
+
+
 async def test_users_never_see_each_other(index: EmailIndex, loaded: str) -> None:
     other = f"v{uuid.uuid4().hex[:10]}@example.com"
     await index.upsert([EmailDocument(id="r1", user_id=other, subject="Onsite interview at Acme",

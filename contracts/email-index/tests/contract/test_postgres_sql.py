@@ -47,3 +47,25 @@ def test_rank_weights_fit_postgres_limits() -> None:
     assert rank_weights(EmailQuery(user_id="a")) == [0.1 * 0.2, 0.2, 0.4, 1.0]
     heavy = EmailQuery(user_id="a", text_weights=TextWeights(subject=4, **{"from": 2}, body_text=1))
     assert rank_weights(heavy) == [0.025, 0.25, 0.5, 1.0]
+
+
+def test_search_ranks_narrow_rows_and_parses_each_text_once() -> None:
+    query = EmailQuery(user_id="a", text="onsite interview", filters=[TextAny(words=("acme",))],
+                       boosts=[Boost(when=TextAny(words=("event",)), value=1), Boost(when=categories("event"), value=2)],
+                       explain=True)
+    sql = compile_search(query).sql
+    # each text is a one-row FROM item, parsed once per statement (also under a generic plan)
+    assert sql.count("websearch_to_tsquery") == 3 + 1  # text, filter, boost in the CTE; the boost again for explain
+    assert "@@ websearch_to_tsquery" not in sql and "e.tsv @@ q1" in sql
+    ranked = sql[: sql.index(") SELECT")]
+    assert ranked.startswith("WITH m AS MATERIALIZED (SELECT e.id, e.received_at, ")
+    assert "body_text" not in ranked and "count(" not in ranked  # only id, received_at, score are carried
+    assert "(SELECT count(*) FROM m) AS total" in sql and "AS b0" in sql and "AS b1" in sql
+    quiet = compile_search(query.model_copy(update={"explain": False})).sql
+    assert "AS b0" not in quiet and quiet.count("websearch_to_tsquery") == 3
+
+
+def test_stream_text_filters_are_from_items() -> None:
+    compiled = compile_stream(EmailQuery(user_id="a", filters=[TextAny(words=("acme",))]), 10, None)
+    assert "FROM emails e, websearch_to_tsquery('english'::regconfig, $2::text) AS q1 WHERE" in compiled.sql
+    assert compiled.params == ["a", "acme", 10]

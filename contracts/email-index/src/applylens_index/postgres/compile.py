@@ -4,6 +4,18 @@ Values only ever travel as ``$n`` parameters; column and jsonb key names come fr
 the whitelist in ``fields.py``. Every clause is wrapped ``coalesce(…, false)`` where
 SQL's NULL would otherwise differ from Elasticsearch (``Not`` of a missing field
 matches, as ``must_not`` does).
+
+Cost shape of a search (see docs/PERFORMANCE.md):
+
+- every text query is a one-row ``FROM`` item (``websearch_to_tsquery(…) AS q1``), so it is
+  parsed and stemmed once per statement, also under a generic plan of a prepared
+  statement (where a call in an expression would run again for every row);
+- the matches are ranked in a narrow materialised CTE (id, received_at, score): the
+  ranking never carries the wide columns (bodies, tsvector) into the count or the sort,
+  and ``total`` is a count over that CTE;
+- only the top ``size`` rows are joined back for their full columns, and the
+  ``b0…bN`` explain flags are evaluated on those rows only (the score still evaluates
+  every boost once per match).
 """
 
 from __future__ import annotations
@@ -30,10 +42,21 @@ class Params:
     """Collects parameter values; ``add`` returns the ``$n::type`` placeholder."""
 
     values: list[Any] = field(default_factory=list)
+    tsqueries: list[str] = field(default_factory=list)  # FROM items: "websearch_to_tsquery(…) AS qN"
 
     def add(self, value: Any, sql_type: str) -> str:
         self.values.append(value)
         return f"${len(self.values)}::{sql_type}"
+
+    def tsquery(self, text: str) -> str:
+        """A one-row FROM item parsing ``text`` once per statement; returns its alias ``qN``."""
+        alias = f"q{len(self.tsqueries) + 1}"
+        self.tsqueries.append(f"websearch_to_tsquery({TS_CONFIG}, {self.add(text, 'text')}) AS {alias}")
+        return alias
+
+    def from_items(self, start: int = 0) -> str:
+        """``, websearch_to_tsquery(…) AS q1, …`` (those from the ``start``-th on) to append to a FROM list."""
+        return "".join(f", {item}" for item in self.tsqueries[start:])
 
 
 def column(spec: FieldSpec, *, typed: bool = True) -> str:
@@ -102,7 +125,7 @@ def clause_sql(clause: Clause, params: Params) -> str:
     if isinstance(clause, Exists):
         return _exists(clause)
     if isinstance(clause, TextAny):
-        return f"e.tsv @@ websearch_to_tsquery({TS_CONFIG}, {params.add(text_any_query(clause.words), 'text')})"
+        return f"e.tsv @@ {params.tsquery(text_any_query(clause.words))}"
     if isinstance(clause, Not):
         return f"NOT coalesce(({clause_sql(clause.clause, params)}), false)"
     if isinstance(clause, AnyOf):
@@ -127,37 +150,53 @@ def _where(query: EmailQuery, params: Params) -> tuple[list[str], str | None]:
     where = [f"e.user_id = {params.add(query.user_id, 'text')}"]
     tsquery = None
     if query.text is not None:
-        tsquery = f"websearch_to_tsquery({TS_CONFIG}, {params.add(query.text, 'text')})"
+        tsquery = params.tsquery(query.text)
         where.append(f"e.tsv @@ {tsquery}")
     where.extend(f"({clause_sql(c, params)})" for c in query.filters)
     return where, tsquery
 
 
-def _order(sort: Sort) -> str:
+def _order(sort: Sort, row: str = "e", score: str = "score") -> str:
     if sort is Sort.OLDEST:
-        return "e.received_at ASC, e.id ASC"
+        return f"{row}.received_at ASC, {row}.id ASC"
     if sort is Sort.NEWEST:
-        return "e.received_at DESC, e.id ASC"
-    return "score DESC, e.received_at DESC, e.id ASC"
+        return f"{row}.received_at DESC, {row}.id ASC"
+    return f"{score} DESC, {row}.received_at DESC, {row}.id ASC"
 
 
 def compile_search(query: EmailQuery) -> Compiled:
-    """One statement: the page of hits with ``score``, ``total`` (every match) and ``b0…bN`` (boost matched)."""
+    """One statement: the page of hits with ``score``, ``total`` (every match) and ``b0…bN`` (boost matched).
+
+    ``m`` ranks every match on narrow rows; the page is its top ``size``, joined back to
+    ``emails`` for the full columns (and, with ``explain``, the boost flags).
+    """
     params = Params()
     where, tsquery = _where(query, params)
     text_score = "1.0::float8"
     if tsquery is not None:
         text_score = f"ts_rank_cd({params.add(rank_weights(query), 'float4[]')}, e.tsv, {tsquery})::float8"
+    boost_tsqueries = len(params.tsqueries)
     matched = [f"coalesce(({clause_sql(b.when, params)}), false)" for b in query.boosts]
     factor = "".join(
         f" + CASE WHEN {m} THEN {params.add(b.value, 'float8')} ELSE 0 END" for m, b in zip(matched, query.boosts)
     )
     score = f"{text_score} * (1.0{factor})" if factor else text_score
-    flags = "".join(f", {m} AS b{i}" for i, m in enumerate(matched))
+    ranked = (
+        f"SELECT e.id, e.received_at, {score} AS score "
+        f"FROM emails e{params.from_items()} WHERE {' AND '.join(where)}"
+    )
+    # The page: the same ORDER BY as a stream's, over the ranked rows (aliased ``e`` for it).
+    page = f"SELECT e.id, e.received_at, e.score FROM m e ORDER BY {_order(query.sort)} LIMIT {params.add(query.size, 'int4')}"
+    flags, flag_froms = "", ""
+    if query.explain and matched:
+        # Same expressions and parameters as in the score; the boosts' tsqueries are FROM items again here.
+        flags = "".join(f", {m} AS b{i}" for i, m in enumerate(matched))
+        flag_froms = params.from_items(boost_tsqueries)
     sql = (
-        f"SELECT {COLUMNS}, {score} AS score, count(*) OVER () AS total{flags} "
-        f"FROM emails e WHERE {' AND '.join(where)} "
-        f"ORDER BY {_order(query.sort)} LIMIT {params.add(query.size, 'int4')}"
+        f"WITH m AS MATERIALIZED ({ranked}) "
+        f"SELECT {COLUMNS}, h.score, (SELECT count(*) FROM m) AS total{flags} "
+        f"FROM ({page}) h JOIN emails e ON {where[0]} AND e.id = h.id{flag_froms} "
+        f"ORDER BY {_order(query.sort, 'h', 'h.score')}"
     )
     return Compiled(sql, params.values)
 
@@ -176,7 +215,7 @@ def compile_stream(query: EmailQuery, batch_size: int, after: tuple[datetime, st
         where.append(f"(e.received_at {op} {at} OR (e.received_at = {at} AND e.id > {doc_id}))")
     order = "e.received_at ASC, e.id ASC" if ascending else "e.received_at DESC, e.id ASC"
     sql = (
-        f"SELECT {COLUMNS} FROM emails e WHERE {' AND '.join(where)} "
+        f"SELECT {COLUMNS} FROM emails e{params.from_items()} WHERE {' AND '.join(where)} "
         f"ORDER BY {order} LIMIT {params.add(batch_size, 'int4')}"
     )
     return Compiled(sql, params.values)
