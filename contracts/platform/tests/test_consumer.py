@@ -39,13 +39,23 @@ async def read_dlq(bootstrap: str, user: str, expected: int, timeout: float = 30
     return found
 
 
-async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(kafka_bootstrap, database_url):
+@pytest.mark.parametrize("chunk", [500, 2], ids=["one-chunk", "pipelined-chunks"])
+async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(kafka_bootstrap, database_url, chunk):
     user = f"u-{uuid.uuid4().hex[:8]}"
+    writes = {"in_flight": 0, "most": 0}
     conn = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
     await conn.execute("CREATE TABLE IF NOT EXISTS consumer_probe (event_id text PRIMARY KEY, user_id text, action_id text)")
     transient_failures = {"left": 2}
 
     async def handler(events) -> int:
+        writes["in_flight"] += 1
+        writes["most"] = max(writes["most"], writes["in_flight"])
+        try:
+            return await apply(events)
+        finally:
+            writes["in_flight"] -= 1
+
+    async def apply(events) -> int:
         if transient_failures["left"]:
             transient_failures["left"] -= 1
             raise ConnectionRefusedError("database is restarting")
@@ -62,6 +72,7 @@ async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(
     subscription = Subscription(
         topic=TOPIC_ACTIONS, group_id=f"probe-{uuid.uuid4().hex[:6]}", handler=handler,
         accepted_types=frozenset({ActionApproved.ce_type, ActionRejected.ce_type}), max_attempts=2,
+        pipeline_chunk=chunk,
     )
     settings = ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, service_name="probe")
     broker = build_broker(settings, [subscription])
@@ -104,3 +115,4 @@ async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(
     assert b"this event cannot be applied" in dict(boom.headers)["dlq_error"]
     assert dict(boom.headers)["ce_id"] == f"{user}-boom".encode()  # the original headers travel along
     assert transient_failures["left"] == 0
+    assert writes["most"] == 1  # chunks are written one at a time, in order

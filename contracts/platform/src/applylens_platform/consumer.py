@@ -79,6 +79,9 @@ class Subscription:
     # The broker may hold a fetch this long even when records arrive meanwhile (tansu does):
     # aiokafka's default of 500 ms put ~0.5 s on every idle-to-busy event's latency.
     fetch_max_wait_ms: int = 100
+    # Events per handler call: a batch larger than this is applied in chunks, the next chunk
+    # decoded while this one is written (each chunk is one transaction and one round trip).
+    pipeline_chunk: int = 500
     _subscriber: object | None = field(default=None, repr=False)
 
     def register(self, broker: KafkaBroker) -> None:
@@ -139,8 +142,41 @@ class _BatchProcessor:
         group = self.sub.group_id
         metrics.CONSUMER_BATCH_SIZE.labels(group).observe(len(records))
 
-        events: list[ConsumedEvent] = []
+        # A large batch is applied in chunks, one in flight at a time, so decoding the next
+        # chunk (Python) overlaps with writing this one (PostgreSQL, another core). Order is
+        # kept; offsets are still committed once, after every chunk is applied.
         dead: list[tuple[ConsumerRecord, str, str]] = []
+        valid = applied = 0
+        writing: asyncio.Task[tuple[int, list[tuple[ConsumerRecord, str, str]]]] | None = None
+        try:
+            for start in range(0, len(records), self.sub.pipeline_chunk):
+                events = self._decode(records[start : start + self.sub.pipeline_chunk], dead)
+                valid += len(events)
+                if writing is not None:
+                    done, failed = await writing
+                    applied, writing = applied + done, None
+                    dead.extend(failed)
+                if events:
+                    writing = asyncio.create_task(self._apply(events))
+            if writing is not None:
+                done, failed = await writing
+                applied, writing = applied + done, None
+                dead.extend(failed)
+        finally:
+            if writing is not None:  # cancelled or crashed meanwhile: nothing is committed
+                writing.cancel()
+        await self._dead_letter(dead)
+        await message.ack()
+
+        processing_failed = sum(1 for _, reason, _ in dead if reason == "processing_failed")
+        metrics.CONSUMER_EVENTS.labels(group, "applied").inc(applied)
+        metrics.CONSUMER_EVENTS.labels(group, "duplicate").inc(valid - applied - processing_failed)
+        metrics.CONSUMER_EVENTS.labels(group, "dlq").inc(len(dead))
+        metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
+        await self._report_lag()
+
+    def _decode(self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]) -> list[ConsumedEvent]:
+        events: list[ConsumedEvent] = []
         for record in records:
             try:
                 envelope = decode(record.value, record.headers)
@@ -151,17 +187,7 @@ class _BatchProcessor:
                 dead.append((record, "unexpected_type", f"{envelope.type} is not consumed from {record.topic}"))
                 continue
             events.append(ConsumedEvent(envelope, record))
-
-        applied, failed = await self._apply(events)
-        dead.extend(failed)
-        await self._dead_letter(dead)
-        await message.ack()
-
-        metrics.CONSUMER_EVENTS.labels(group, "applied").inc(applied)
-        metrics.CONSUMER_EVENTS.labels(group, "duplicate").inc(len(events) - applied - len(failed))
-        metrics.CONSUMER_EVENTS.labels(group, "dlq").inc(len(dead))
-        metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
-        await self._report_lag()
+        return events
 
     async def _apply(self, events: list[ConsumedEvent]) -> tuple[int, list[tuple[ConsumerRecord, str, str]]]:
         """Apply the batch; on a non-transient failure fall back to one event at a time."""
