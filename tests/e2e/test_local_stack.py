@@ -9,13 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx

@@ -149,8 +149,9 @@ class _BatchProcessor:
         valid = applied = 0
         writing: asyncio.Task[tuple[int, list[tuple[ConsumerRecord, str, str]]]] | None = None
         try:
-            for start in range(0, len(records), self.sub.pipeline_chunk):
-                events = self._decode(records[start : start + self.sub.pipeline_chunk], dead)
+            chunk = self.sub.pipeline_chunk
+            for start in range(0, len(records) + chunk, chunk):  # one pass past the end collects the last write
+                events = self._decode(records[start : start + chunk], dead)
                 valid += len(events)
                 if writing is not None:
                     done, failed = await writing
@@ -158,10 +159,6 @@ class _BatchProcessor:
                     dead.extend(failed)
                 if events:
                     writing = asyncio.create_task(self._apply(events))
-            if writing is not None:
-                done, failed = await writing
-                applied, writing = applied + done, None
-                dead.extend(failed)
         finally:
             if writing is not None:  # cancelled or crashed meanwhile: nothing is committed
                 writing.cancel()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -32,9 +33,33 @@ SESSION_TIMEOUT_MS = 6000  # tansu holds group joins for half of it; keep restar
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    """A free TCP port for a server we start, taken from BELOW the kernel's ephemeral range.
+
+    A port the kernel hands out for ``bind(0)`` is an ephemeral one: between our check and
+    the server's own bind, any outgoing connection on the machine (a Kafka or PostgreSQL
+    client) may be given that same port, and the server fails with EADDRINUSE. Ports under
+    the ephemeral range are never handed out that way, so only another server can take it.
+    """
+    low = _ephemeral_low()
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randrange(max(1024, low - 12_000), low)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # everything busy: any free port
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
