@@ -118,7 +118,7 @@ async def _load(index: PostgresEmailIndex, count: int) -> float:
 async def _search_latency(index: PostgresEmailIndex, dsn: str, rounds: int) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = {"boosted": [], "boosted_no_explain": [], "plain": [], "raw": []}
     raw_sql = (
-        "SELECT id, ts_rank_cd('{0.05,0.5,0.25,1}'::float4[], tsv, q) AS score "
+        "SELECT id, ts_rank('{0.05,0.5,0.25,1}'::float4[], tsv, q) AS score "
         "FROM emails, websearch_to_tsquery('english', $2) AS q WHERE user_id = $1 AND tsv @@ q "
         "ORDER BY score DESC, received_at DESC, id LIMIT 6"
     )

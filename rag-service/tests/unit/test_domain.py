@@ -64,6 +64,16 @@ def test_boosts_have_explicit_values_per_mode():
     assert {"event", "meetup", "conference", "webinar", "networking"} <= set(networking["mode_words"].when.words)
 
 
+def test_default_boosts_are_stored_per_email_by_the_postgres_index():
+    """Each default boost is a predicate the index computes at write time (emails.flags): a change to
+    the configuration without a matching index migration is still correct, only slower — this says so."""
+    from applylens_index.postgres.flags import flag_bit
+
+    for mode in Mode:
+        for boost in DEFAULT_BOOSTS.boosts(mode):
+            assert flag_bit(boost.when) is not None, f"{mode.value}/{boost.name} is not stored in emails.flags"
+
+
 def test_why_boosted_names_the_values():
     source = to_source(1, doc("a", stage="Onsite", risk=0.81, category="finance"), 2.5,
                        ("ghosting_risk", "late_stage", "mode_category"), Mode.MONEY, DEFAULT_BOOSTS, [])

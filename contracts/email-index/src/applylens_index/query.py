@@ -7,7 +7,7 @@ Score (identical definition in both engines)::
 
     score = text_score × (1 + Σ value of every boost whose clause the document matches)
 
-``text_score`` is the engine's relevance of ``text`` (PostgreSQL ``ts_rank_cd``,
+``text_score`` is the engine's relevance of ``text`` (PostgreSQL ``ts_rank``,
 Elasticsearch BM25), or exactly 1 when the query has no text. Boosts never filter:
 a document that matches no boost keeps its text score (factor 1). So a boost of 1.0
 doubles a matching document's score, and of two equally relevant documents the one

@@ -29,9 +29,22 @@ def test_values_never_reach_the_sql_text() -> None:
 
 
 def test_boost_score_and_explain_columns() -> None:
-    sql = compile_search(EmailQuery(user_id="a", boosts=[Boost(when=categories("event"), value=1)], explain=True)).sql
+    sql = compile_search(EmailQuery(user_id="a", boosts=[Boost(when=categories("promo"), value=1)], explain=True)).sql
     assert "1.0::float8 * (1.0 + CASE WHEN coalesce((e.\"category\" = ANY($2::text[])), false) THEN $3::float8" in sql
     assert "AS b0" in sql and "ORDER BY score DESC, e.received_at DESC, e.id ASC" in sql
+
+
+def test_stored_flag_boosts_score_by_one_lookup() -> None:
+    """Boosts stored in emails.flags (event: bit 4, finance: bit 8) share one table; others stay per row."""
+    query = EmailQuery(user_id="a", explain=True, boosts=[
+        Boost(when=categories("event"), value=3), Boost(when=categories("promo"), value=1),
+        Boost(when=categories("finance"), value=0.5)])
+    compiled = compile_search(query)
+    table = [1.0, 1.0, 1.0, 1.0, 4.0, 4.0, 4.0, 4.0, 1.5, 1.5, 1.5, 1.5, 4.5]
+    assert table in compiled.params
+    n = compiled.params.index(table) + 1
+    assert f"1.0::float8 * ((${n}::float8[])[(e.flags & 12) + 1] + CASE WHEN coalesce((e.\"category\"" in compiled.sql
+    assert "(e.flags & 4 <> 0) AS b0" in compiled.sql and "(e.flags & 8 <> 0) AS b2" in compiled.sql
 
 
 def test_stream_is_keyset_paginated() -> None:

@@ -13,6 +13,12 @@ clauses that a strong text match easily outweighed; these values are chosen so t
 Boosts never filter: an email matching none keeps its text score. Each boost carries a
 stable ``name`` (the index reports it per hit when asked to explain), from which the
 "why boosted" text of a source is written (``domain.sources``).
+
+Cost: the PostgreSQL index stores the result of each default boost's clause per email
+(``applylens_index.postgres.flags``, computed on write), so boosting costs one lookup per
+matching row instead of a jsonb and text test each. A changed threshold, stage or word list
+here still ranks correctly but is evaluated per row (slower) until an index migration
+stores it too; ``test_default_boosts_are_stored_per_email_by_the_postgres_index`` flags it.
 """
 
 from __future__ import annotations

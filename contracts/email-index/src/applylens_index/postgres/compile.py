@@ -14,19 +14,22 @@ Cost shape of a search (see docs/PERFORMANCE.md):
   ranking never carries the wide columns (bodies, tsvector) into the count or the sort,
   and ``total`` is a count over that CTE;
 - only the top ``size`` rows are joined back for their full columns, and the
-  ``b0…bN`` explain flags are evaluated on those rows only (the score still evaluates
-  every boost once per match).
+  ``b0…bN`` explain flags are evaluated on those rows only;
+- the score needs every boost on every match: a boost whose clause is stored per row
+  (``flags.py``) costs one shared array lookup, any other boost is evaluated per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ..fields import FIELDS, Kind, FieldSpec
-from ..query import AnyOf, Clause, EmailQuery, Exists, Not, Range, Sort, Term, TextAny
+from ..query import AnyOf, Boost, Clause, EmailQuery, Exists, Not, Range, Sort, Term, TextAny
+from .flags import flag_bit
 
 TS_CONFIG = "'english'::regconfig"
 COLUMNS = (
@@ -134,7 +137,7 @@ def clause_sql(clause: Clause, params: Params) -> str:
 
 
 def rank_weights(query: EmailQuery) -> list[float]:
-    """ts_rank_cd weights {D, C, B, A} = {–, body, from, subject}, scaled so the largest is 1 (PostgreSQL's limit)."""
+    """ts_rank weights {D, C, B, A} = {–, body, from, subject}, scaled so the largest is 1 (PostgreSQL's limit)."""
     w = query.text_weights
     top = max(w.subject, w.from_, w.body_text)
     return [0.1 * w.body_text / top, w.body_text / top, w.from_ / top, w.subject / top]
@@ -164,6 +167,21 @@ def _order(sort: Sort, row: str = "e", score: str = "score") -> str:
     return f"{score} DESC, {row}.received_at DESC, {row}.id ASC"
 
 
+def _factor(boosts: Sequence[Boost], bits: Sequence[int | None], params: Params) -> str:
+    """``1 + Σ`` the stored-flag boosts a row matches, as one lookup: ``table[(flags & mask) + 1]``.
+
+    ``table[c]`` is 1 plus the values of the boosts whose bit is set in ``c``.
+    """
+    stored = [(bit, b.value) for b, bit in zip(boosts, bits) if bit is not None]
+    if not stored:
+        return "1.0"
+    mask = 0
+    for bit, _ in stored:
+        mask |= bit
+    table = [1.0 + sum(value for bit, value in stored if c & bit) for c in range(mask + 1)]
+    return f"({params.add(table, 'float8[]')})[(e.flags & {mask}) + 1]"
+
+
 def compile_search(query: EmailQuery) -> Compiled:
     """One statement: the page of hits with ``score``, ``total`` (every match) and ``b0…bN`` (boost matched).
 
@@ -174,13 +192,20 @@ def compile_search(query: EmailQuery) -> Compiled:
     where, tsquery = _where(query, params)
     text_score = "1.0::float8"
     if tsquery is not None:
-        text_score = f"ts_rank_cd({params.add(rank_weights(query), 'float4[]')}, e.tsv, {tsquery})::float8"
+        text_score = f"ts_rank({params.add(rank_weights(query), 'float4[]')}, e.tsv, {tsquery})::float8"
     boost_tsqueries = len(params.tsqueries)
-    matched = [f"coalesce(({clause_sql(b.when, params)}), false)" for b in query.boosts]
-    factor = "".join(
-        f" + CASE WHEN {m} THEN {params.add(b.value, 'float8')} ELSE 0 END" for m, b in zip(matched, query.boosts)
-    )
-    score = f"{text_score} * (1.0{factor})" if factor else text_score
+    bits = [flag_bit(b.when) for b in query.boosts]
+    matched = [
+        f"(e.flags & {bit} <> 0)" if bit is not None else f"coalesce(({clause_sql(b.when, params)}), false)"
+        for b, bit in zip(query.boosts, bits)
+    ]
+    score = text_score
+    if query.boosts:
+        score = f"{text_score} * ({_factor(query.boosts, bits, params)}"
+        score += "".join(
+            f" + CASE WHEN {m} THEN {params.add(b.value, 'float8')} ELSE 0 END"
+            for m, b, bit in zip(matched, query.boosts, bits) if bit is None
+        ) + ")"
     ranked = (
         f"SELECT e.id, e.received_at, {score} AS score "
         f"FROM emails e{params.from_items()} WHERE {' AND '.join(where)}"
