@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from applylens_local import infra
 from applylens_local.infra import free_port
 
 APPLYLENS = str(Path(sys.executable).parent / "applylens")
@@ -74,11 +75,11 @@ def client(info: dict, token: str | None = None) -> httpx.Client:
 
 
 @pytest.fixture(scope="package")
-def stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    state = tmp_path_factory.mktemp("stack")
-    process = start_stack(state)
-    try:
-        yield read_stack_json(state, process, timeout=300), process, state
-    finally:
-        stop_stack(process)
-        print((state / "up.log").read_text(errors="replace")[-5000:])
+def stack():  # type: ignore[no-untyped-def]
+    with infra.scratch_dir("applylens-test-stack-") as state:
+        process = start_stack(state)
+        try:
+            yield read_stack_json(state, process, timeout=300), process, state
+        finally:
+            stop_stack(process)
+            print((state / "up.log").read_text(errors="replace")[-5000:])

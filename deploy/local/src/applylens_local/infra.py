@@ -259,3 +259,17 @@ async def drop_database(server_dsn: str, name: str) -> None:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A new temporary directory, removed on exit (leave the block only after its servers stopped).
+
+    Test servers keep their data here rather than under pytest's numbered basetemp: another
+    pytest session starting meanwhile rotates old basetemps away, under a running server.
+    """
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    finally:
+        remove_tree(path)

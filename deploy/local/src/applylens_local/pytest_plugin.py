@@ -23,8 +23,8 @@ from . import infra
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with infra.kafka(tmp_path_factory.mktemp("kafka")) as bootstrap:
+def kafka_bootstrap() -> Iterator[str]:
+    with infra.scratch_dir("applylens-test-kafka-") as state, infra.kafka(state) as bootstrap:
         yield bootstrap
 
 
@@ -58,8 +58,8 @@ def pushed_metrics(pushgateway_url: str) -> Callable[[str], dict[str, float]]:
 
 
 @pytest.fixture(scope="session")
-def pg_server_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with infra.postgres(tmp_path_factory.mktemp("postgres")) as dsn:
+def pg_server_dsn() -> Iterator[str]:
+    with infra.scratch_dir("applylens-test-pg-") as state, infra.postgres(state) as dsn:
         yield dsn
 
 
