@@ -128,6 +128,9 @@ def _header_str(value: bytes | str | None) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+_DECODE_SLICE = 50
+
+
 class _BatchProcessor:
     def __init__(self, subscription: Subscription, broker: KafkaBroker) -> None:
         self.sub = subscription
@@ -151,7 +154,7 @@ class _BatchProcessor:
         try:
             chunk = self.sub.pipeline_chunk
             for start in range(0, len(records) + chunk, chunk):  # one pass past the end collects the last write
-                events = self._decode(records[start : start + chunk], dead)
+                events = await self._decode(records[start : start + chunk], dead)
                 valid += len(events)
                 if writing is not None:
                     done, failed = await writing
@@ -159,6 +162,7 @@ class _BatchProcessor:
                     dead.extend(failed)
                 if events:
                     writing = asyncio.create_task(self._apply(events))
+                    await asyncio.sleep(0)  # let the write build and send its statement first
         finally:
             if writing is not None:  # cancelled or crashed meanwhile: nothing is committed
                 writing.cancel()
@@ -172,9 +176,19 @@ class _BatchProcessor:
         metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
         await self._report_lag()
 
-    def _decode(self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]) -> list[ConsumedEvent]:
+    async def _decode(
+        self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]
+    ) -> list[ConsumedEvent]:
+        """Decode a chunk, yielding to the event loop every ``_DECODE_SLICE`` records.
+
+        The yields are what makes the pipeline overlap: the previous chunk's write task runs
+        only when this coroutine yields (to build and send its statement, and to take the
+        answer as soon as it arrives) — decoding a whole chunk in one go would serialise them.
+        """
         events: list[ConsumedEvent] = []
-        for record in records:
+        for n, record in enumerate(records, 1):
+            if n % _DECODE_SLICE == 0:
+                await asyncio.sleep(0)
             try:
                 envelope = decode(record.value, record.headers)
             except InvalidEvent as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from prometheus_client import Counter
@@ -19,14 +20,17 @@ _BY_KIND = {"proposed": POLICY_FIRED, "approved": POLICY_APPROVED, "rejected": P
 
 class PrometheusPolicyMetrics:
     def __init__(self, mode: UserLabelMode = "hash", buckets: int = 16) -> None:
-        self._mode = mode
-        self._buckets = buckets
+        self._label = functools.lru_cache(maxsize=65536)(functools.partial(user_label, mode=mode, buckets=buckets))
+        # labels() costs microseconds (label checks, a lock); a batch touches hundreds of series.
+        self._series: dict[tuple[str, int, str], Counter] = {}
 
     def record(self, groups: Iterable[AppliedGroup]) -> None:
         """Count the new events (duplicates never reach here); manual actions have no counter."""
         for group in groups:
-            counter = _BY_KIND.get(group.kind)
-            if counter is None or group.policy_id is None:
+            if group.policy_id is None or group.kind not in _BY_KIND:
                 continue
-            user = user_label(group.user_id, self._mode, self._buckets)
-            counter.labels(str(group.policy_id), user).inc(group.count)
+            key = (group.kind, group.policy_id, self._label(group.user_id))
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = _BY_KIND[group.kind].labels(str(group.policy_id), key[2])
+            series.inc(group.count)

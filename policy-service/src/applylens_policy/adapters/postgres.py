@@ -49,26 +49,9 @@ class PostgresPolicyStats:
         """
         if not rows:
             return []
-        counters = [r.counters for r in rows]
         async with self._pool.acquire() as conn:
             # A single statement is its own transaction: all of it commits or none of it.
-            records = await conn.fetch(
-                sql.APPLY_BATCH,
-                [r.event_id for r in rows],
-                [r.user_id for r in rows],
-                [r.kind for r in rows],
-                [r.policy_id for r in rows],
-                [r.policy_name for r in rows],
-                [r.action for r in rows],
-                [r.action_id for r in rows],
-                [r.email_id for r in rows],
-                [r.occurred_at for r in rows],
-                [c.fired for c in counters],
-                [c.approved for c in counters],
-                [c.rejected for c in counters],
-                since,
-                window_days,
-            )
+            records = await conn.fetch(sql.APPLY_BATCH, *map(list, zip(*rows)), since, window_days)
         return [AppliedGroup(r["kind"], r["policy_id"], r["user_id"], r["n"]) for r in records]
 
     async def recompute(self, *, since: datetime, window_days: int) -> int:

@@ -1,32 +1,31 @@
 """The SQL of policy-service, in one place. Formulas live in migration 0004 (policy_precision/recall)."""
 
 # One round trip per batch. Parameters: $1..$9 the history columns as arrays (one entry
-# per event, ids unique), $10..$12 the counter deltas of each event (domain.deltas),
-# $13 the window start (older events are stored but not counted), $14 window_days.
+# per event, ids unique), $10 the window start (older events are stored but not counted),
+# $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
+# approved → approved, rejected → rejected (domain.stats.deltas is the same rule).
 #
 # Every sub-statement sees the snapshot from before this statement, so the reads of
 # policy_events below see the history *without* this batch; the batch's own new events
-# come from the ``fresh`` CTE. A (manual action, policy proposal of the same email) pair
-# is counted once, by whichever side arrives second: the manual side looks at history and
-# the batch, the proposal side only at history.
+# come from ``new`` (the insert's RETURNING: only rows not seen before). A (manual action,
+# policy proposal of the same email) pair is counted once, by whichever side arrives second:
+# the manual side looks at history and the batch, the proposal side only at history.
+#
+# Cost (docs/PERFORMANCE.md): no step reads a whole table. Reads of policy_stats go through
+# its indexes for the keys this batch touches, and the counter updates are HOT (no counter
+# is indexed, migration 0005).
 APPLY_BATCH = """
-WITH batch AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[],
-                         $7::text[], $8::text[], $9::timestamptz[], $10::int[], $11::int[], $12::int[])
-        AS b(event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at,
-             fired, approved, rejected)
-),
-new AS (
+WITH new AS (
     INSERT INTO policy_events (event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at)
-    SELECT event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at FROM batch
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
+                         $8::text[], $9::timestamptz[])
     ON CONFLICT (event_id) DO NOTHING
-    RETURNING event_id
+    RETURNING event_id, user_id, kind, policy_id, policy_name, action, email_id, occurred_at
 ),
-fresh AS (SELECT b.* FROM batch b JOIN new USING (event_id)),
-counted AS (SELECT * FROM fresh WHERE occurred_at >= $13),
+counted AS (SELECT * FROM new WHERE occurred_at >= $10),
 named AS (
     INSERT INTO policies AS p (policy_id, name, name_at)
-    SELECT DISTINCT ON (policy_id) policy_id, policy_name, occurred_at FROM fresh
+    SELECT DISTINCT ON (policy_id) policy_id, policy_name, occurred_at FROM new
     WHERE policy_id IS NOT NULL AND policy_name IS NOT NULL
     ORDER BY policy_id, occurred_at DESC
     ON CONFLICT (policy_id) DO UPDATE SET name = excluded.name, name_at = excluded.name_at
@@ -46,7 +45,7 @@ overlap_by_manual AS (
         SELECT mn.event_id, mn.user_id, h.policy_id
         FROM manual_new mn
         JOIN policy_events h ON h.user_id = mn.user_id AND h.email_id = mn.email_id AND h.kind = 'proposed'
-                            AND h.action = mn.action AND h.occurred_at >= $13
+                            AND h.action = mn.action AND h.occurred_at >= $10
         UNION
         SELECT mn.event_id, mn.user_id, q.policy_id
         FROM manual_new mn
@@ -58,30 +57,32 @@ overlap_by_proposal AS (
     SELECT q.user_id, q.policy_id, count(*)::int AS n
     FROM proposed_new q
     JOIN policy_events h ON h.user_id = q.user_id AND h.email_id = q.email_id AND h.kind = 'manual'
-                        AND h.action = q.action AND h.occurred_at >= $13
+                        AND h.action = q.action AND h.occurred_at >= $10
     WHERE NOT EXISTS (
         SELECT 1 FROM policy_events e
         WHERE e.user_id = q.user_id AND e.email_id = q.email_id AND e.kind = 'proposed'
-          AND e.policy_id = q.policy_id AND e.occurred_at >= $13)
+          AND e.policy_id = q.policy_id AND e.occurred_at >= $10)
     GROUP BY q.user_id, q.policy_id
 ),
 touched AS (
-    SELECT user_id, policy_id, fired, approved, rejected, 0 AS on_proposed, action, occurred_at
+    SELECT user_id, policy_id, (kind = 'proposed')::int AS fired, (kind = 'approved')::int AS approved,
+           (kind = 'rejected')::int AS rejected, 0 AS on_proposed, action, occurred_at
     FROM counted WHERE policy_id IS NOT NULL
     UNION ALL SELECT user_id, policy_id, 0, 0, 0, n, NULL, NULL FROM overlap_by_manual
     UNION ALL SELECT user_id, policy_id, 0, 0, 0, n, NULL, NULL FROM overlap_by_proposal
     -- a manual action moves the recall of every policy of that kind the user has
     UNION ALL SELECT s.user_id, s.policy_id, 0, 0, 0, 0, NULL, NULL
-    FROM policy_stats s JOIN (SELECT DISTINCT user_id, action FROM manual_new) k
-      ON s.user_id = k.user_id AND s.action = k.action
+    FROM (SELECT DISTINCT user_id, action FROM manual_new) k
+    CROSS JOIN LATERAL (SELECT user_id, policy_id FROM policy_stats s
+                        WHERE s.user_id = k.user_id AND s.action = k.action OFFSET 0) s
 ),
 deltas AS (
     SELECT t.user_id, t.policy_id, sum(t.fired)::int AS fired, sum(t.approved)::int AS approved,
            sum(t.rejected)::int AS rejected, sum(t.on_proposed)::int AS on_proposed,
            coalesce((array_agg(t.action ORDER BY t.occurred_at DESC) FILTER (WHERE t.action IS NOT NULL))[1],
-                    min(cur.action)) AS action
+                    (SELECT cur.action FROM policy_stats cur
+                     WHERE cur.policy_id = t.policy_id AND cur.user_id = t.user_id)) AS action
     FROM touched t
-    LEFT JOIN policy_stats cur ON cur.user_id = t.user_id AND cur.policy_id = t.policy_id
     GROUP BY t.user_id, t.policy_id
 ),
 upserted AS (
@@ -89,7 +90,7 @@ upserted AS (
                                    manual_on_proposed, precision, recall, window_days, updated_at)
     SELECT d.policy_id, d.user_id, d.fired, d.approved, d.rejected, d.action, mc.manual, d.on_proposed,
            policy_precision(d.approved, d.rejected), policy_recall(d.approved, mc.manual, d.on_proposed),
-           $14, now()
+           $11, now()
     FROM deltas d
     -- the total after this batch if it had manual actions of that kind, else the stored one
     LEFT JOIN manual_totals t ON t.user_id = d.user_id AND t.action = d.action
@@ -109,7 +110,7 @@ upserted AS (
         window_days = excluded.window_days,
         updated_at = excluded.updated_at
 )
-SELECT kind, policy_id, user_id, count(*)::int AS n FROM fresh GROUP BY kind, policy_id, user_id
+SELECT kind, policy_id, user_id, count(*)::int AS n FROM new GROUP BY kind, policy_id, user_id
 """
 
 # The recompute runs in a transaction that first takes ``LOCK_FOR_RECOMPUTE``. EXCLUSIVE mode

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from applylens_contracts.events import ActionEvent
 
 from .stats import Counters, deltas
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryRow:
-    """One event as stored: ``kind`` is proposed|approved|rejected|manual; ``policy_id`` is None on manual."""
+class HistoryRow(NamedTuple):
+    """One event as stored: ``kind`` is proposed|approved|rejected|manual; ``policy_id`` is None on manual.
+
+    A tuple (not a dataclass): the consumer builds one per event, and its fields are the
+    columns of the batch written to the history (``zip(*rows)``), in this order.
+    """
 
     event_id: str
     user_id: str
