@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from applylens_contracts.events import ActionEvent
 
-from .stats import Counters, deltas
 
 
 class HistoryRow(NamedTuple):
@@ -27,10 +26,6 @@ class HistoryRow(NamedTuple):
     action_id: str
     email_id: str
     occurred_at: datetime
-
-    @property
-    def counters(self) -> Counters:
-        return deltas(self.kind)
 
     @classmethod
     def of(cls, event_id: str, event: ActionEvent) -> "HistoryRow":
