@@ -119,33 +119,38 @@ async def test_poison_goes_to_dlq_good_events_apply_once_transient_errors_retry(
 
 
 async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_bootstrap, monkeypatch):
-    """The pipeline overlaps: a chunk's write is under way before the next chunk's decoding ends."""
+    """The pipeline overlaps: while a chunk is written, the next chunk of the batch is decoded.
+
+    The group reads the shared topic from the start (other tests' records too), so chunk
+    boundaries are not ours to choose: the check is over every write of the run.
+    """
     import applylens_platform.consumer as consumer_module
 
     user = f"u-{uuid.uuid4().hex[:8]}"
-    log: list[tuple[str, str]] = []
+    log: list[str] = []
     real_decode = consumer_module.decode
 
     def logging_decode(value, headers):  # type: ignore[no-untyped-def]
         envelope = real_decode(value, headers)
-        log.append(("decoded", envelope.id))
+        log.append("decoded")
         return envelope
 
     monkeypatch.setattr(consumer_module, "decode", logging_decode)
     done = asyncio.Event()
 
     async def handler(events) -> int:
-        log.append(("write starts", events[0].id))
+        log.append("write starts")
         await asyncio.sleep(0.05)  # the database at work
-        log.append(("write ends", events[0].id))
-        if events[-1].id == f"{user}-119":
+        log.append("write ends")
+        if any(e.id == f"{user}-119" for e in events):
             done.set()
         return len(events)
 
+    chunk = 40
     subscription = Subscription(topic=TOPIC_ACTIONS, group_id=f"probe-{uuid.uuid4().hex[:6]}", handler=handler,
-                                accepted_types=frozenset({ActionApproved.ce_type}), pipeline_chunk=40)
+                                accepted_types=frozenset({ActionApproved.ce_type}), pipeline_chunk=chunk)
     async with connect_publisher(kafka_bootstrap) as publisher:
-        for i in range(120):
+        for i in range(120):  # one partition (keyed by user): at least two full chunks in one batch
             await publisher.publish(approved(user, f"a{i}"), event_id=f"{user}-{i}")
     broker = build_broker(ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, service_name="probe"), [subscription])
     await broker.start()
@@ -154,8 +159,13 @@ async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_boo
     finally:
         await broker.stop()
 
-    mine = [(what, event_id) for what, event_id in log if event_id.startswith(user)]
-    first_write = mine.index(("write starts", f"{user}-0"))
-    first_write_ends = mine.index(("write ends", f"{user}-0"))
-    decoded_meanwhile = [e for what, e in mine[first_write:first_write_ends] if what == "decoded"]
-    assert decoded_meanwhile == [f"{user}-{i}" for i in range(40, 80)]
+    decoded_during_writes, current = [], None
+    for entry in log:
+        if entry == "write starts":
+            current = 0
+        elif entry == "write ends":
+            decoded_during_writes.append(current)
+            current = None
+        elif current is not None:
+            current += 1
+    assert max(decoded_during_writes) == chunk  # a whole next chunk, decoded while the write ran
