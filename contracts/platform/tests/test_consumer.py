@@ -23,6 +23,20 @@ def approved(user: str, action_id: str) -> ActionApproved:
     return ActionApproved.model_validate(dict(ACTION_APPROVED_BODY, user_id=user, action_id=action_id))
 
 
+async def publish_then_consume(bootstrap: str, events: list[tuple[str, int]], subscription: Subscription,
+                               done: asyncio.Event) -> None:
+    """Publish approvals (user, n) with ids "user-n", then consume with ``subscription`` until ``done``."""
+    async with connect_publisher(bootstrap) as publisher:
+        for user, n in events:
+            await publisher.publish(approved(user, f"a{n}"), event_id=f"{user}-{n}")
+    broker = build_broker(ServiceSettings(kafka_bootstrap_servers=bootstrap, service_name="probe"), [subscription])
+    await broker.start()
+    try:
+        await asyncio.wait_for(done.wait(), 60)
+    finally:
+        await broker.stop()
+
+
 async def read_dlq(bootstrap: str, user: str, expected: int, timeout: float = 30) -> list:
     consumer = AIOKafkaConsumer(dlq_topic(TOPIC_ACTIONS), bootstrap_servers=bootstrap,
                                 auto_offset_reset="earliest", group_id=None)
@@ -149,15 +163,8 @@ async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_boo
     chunk = 40
     subscription = Subscription(topic=TOPIC_ACTIONS, group_id=f"probe-{uuid.uuid4().hex[:6]}", handler=handler,
                                 accepted_types=frozenset({ActionApproved.ce_type}), pipeline_chunk=chunk)
-    async with connect_publisher(kafka_bootstrap) as publisher:
-        for i in range(120):  # one partition (keyed by user): at least two full chunks in one batch
-            await publisher.publish(approved(user, f"a{i}"), event_id=f"{user}-{i}")
-    broker = build_broker(ServiceSettings(kafka_bootstrap_servers=kafka_bootstrap, service_name="probe"), [subscription])
-    await broker.start()
-    try:
-        await asyncio.wait_for(done.wait(), 60)
-    finally:
-        await broker.stop()
+    # one partition (keyed by user): at least two full chunks in one batch
+    await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(120)], subscription, done)
 
     decoded_during_writes, current = [], None
     for entry in log:
@@ -169,3 +176,35 @@ async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_boo
         elif current is not None:
             current += 1
     assert max(decoded_during_writes) == chunk  # a whole next chunk, decoded while the write ran
+
+
+async def test_write_lanes_run_concurrently_and_keep_each_keys_order(kafka_bootstrap):
+    """Two lanes write at once; the events of one key (user) stay in one lane, in order."""
+    users = [f"u-{uuid.uuid4().hex[:8]}" for _ in range(16)]
+    per_user = 30
+    seen: dict[str, list[int]] = {u: [] for u in users}
+    in_flight = {"now": 0, "most": 0}
+    done = asyncio.Event()
+
+    async def handler(events) -> int:
+        in_flight["now"] += 1
+        in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        try:
+            await asyncio.sleep(0.02)  # the database at work
+            for e in events:
+                user, _, n = e.id.rpartition("-")
+                if user in seen:
+                    seen[user].append(int(n))
+            if all(len(ids) >= per_user for ids in seen.values()):
+                done.set()
+            return len(events)
+        finally:
+            in_flight["now"] -= 1
+
+    subscription = Subscription(topic=TOPIC_ACTIONS, group_id=f"lanes-{uuid.uuid4().hex[:6]}", handler=handler,
+                                accepted_types=frozenset({ActionApproved.ce_type}), pipeline_chunk=10, write_lanes=2)
+    interleaved = [(user, i) for i in range(per_user) for user in users]
+    await publish_then_consume(kafka_bootstrap, interleaved, subscription, done)
+
+    assert all(ids == list(range(per_user)) for ids in seen.values()), seen
+    assert in_flight["most"] == 2  # the lanes overlapped, and never more than two at once

@@ -81,6 +81,7 @@ def build_app(settings: PolicySettings, *, consume: bool = True, serve_api: bool
                 metrics=metrics,
                 session_timeout_ms=settings.kafka_session_timeout_ms,
                 max_records=settings.kafka_max_batch,
+                write_lanes=settings.policy_write_lanes,
             )])
         starting = asyncio.create_task(_migrate_until_done(settings, runtime))
         try:

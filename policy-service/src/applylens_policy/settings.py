@@ -13,5 +13,11 @@ class PolicySettings(ServiceSettings):
     policy_window_days: int = Field(default=30, ge=1, le=3650)
     # POLICY_CONSUMER_GROUP: independent of the learner's group ("learner").
     policy_consumer_group: str = "policy-stats"
+    # POLICY_WRITE_LANES: batch writers running at once, events split by user (the Kafka
+    # key); one user's events stay in order in one lane. Each lane holds a connection.
+    policy_write_lanes: int = Field(default=3, ge=1, le=8)
+    # KAFKA_MAX_BATCH: records per batch. Lanes meet at the end of each batch (offsets are
+    # committed once all are written), so larger batches keep them busy longer.
+    kafka_max_batch: int = 8000
     http_host: str = "0.0.0.0"
     http_port: int = 8002

@@ -20,6 +20,7 @@ the DLQ after ``max_attempts`` tries, so one poison event never blocks the strea
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -82,6 +83,10 @@ class Subscription:
     # Events per handler call: a batch larger than this is applied in chunks, the next chunk
     # decoded while this one is written (each chunk is one transaction and one round trip).
     pipeline_chunk: int = 500
+    # Concurrent writers per batch, records split by key. More than one is only correct when
+    # the handler's writes for different keys do not depend on each other's (as with two
+    # replicas, each owning some partitions); the handler then needs that many connections.
+    write_lanes: int = 1
     _subscriber: object | None = field(default=None, repr=False)
 
     def register(self, broker: KafkaBroker) -> None:
@@ -130,6 +135,33 @@ def _header_str(value: bytes | str | None) -> str:
 
 _DECODE_SLICE = 50
 
+_startup_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Once per process, at the first batch: keep what startup built out of the collector's scans.
+
+    By the first batch the service has imported everything and migrated (alembic and
+    SQLAlchemy alone leave ~10⁵ objects). Every full collection walks all long-lived
+    objects, and a consumer allocating per event triggers full collections often: in the
+    policy benchmark they took a fifth of the consumer's CPU (docs/PERFORMANCE.md). Frozen
+    objects are still freed by reference counting; only cycles among them outlive the process.
+
+    A batch also keeps thousands of objects alive at once: at the default threshold (700
+    allocations) the youngest generation is collected every few events, promoting the batch
+    into the older generations to be walked again. At 10,000 most of a chunk's objects are
+    freed by reference counting before a collection sees them.
+    """
+    global _startup_frozen
+    if not _startup_frozen:
+        _startup_frozen = True
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+
+
+_GC_YOUNG_THRESHOLD = 10_000
+
 
 class _BatchProcessor:
     def __init__(self, subscription: Subscription, broker: KafkaBroker) -> None:
@@ -138,6 +170,7 @@ class _BatchProcessor:
         self.subscriber: object | None = None
 
     async def __call__(self, message: KafkaMessage) -> None:
+        _freeze_startup_objects()
         records: Sequence[ConsumerRecord] = message.raw_message  # type: ignore[assignment]
         if not isinstance(records, (list, tuple)):
             records = [records]
@@ -145,10 +178,43 @@ class _BatchProcessor:
         group = self.sub.group_id
         metrics.CONSUMER_BATCH_SIZE.labels(group).observe(len(records))
 
-        # A large batch is applied in chunks, one in flight at a time, so decoding the next
-        # chunk (Python) overlaps with writing this one (PostgreSQL, another core). Order is
-        # kept; offsets are still committed once, after every chunk is applied.
+        # Records are split into ``write_lanes`` lanes by key (records with one key share a
+        # lane, so each key's events are applied in order, as Kafka orders a partition) and
+        # the lanes are written concurrently, each on its own connection; offsets are
+        # committed once, after every lane has applied its whole share.
+        lanes = self.sub.write_lanes
+        shares: list[Sequence[ConsumerRecord]] = [records]
+        if lanes > 1:
+            split: list[list[ConsumerRecord]] = [[] for _ in range(lanes)]
+            for record in records:
+                split[hash(record.key) % lanes].append(record)
+            shares = [share for share in split if share]
         dead: list[tuple[ConsumerRecord, str, str]] = []
+        if len(shares) == 1:
+            valid, applied = await self._pipeline(shares[0], dead)
+        else:
+            async with asyncio.TaskGroup() as lanes_running:  # one lane failing cancels the others
+                running = [lanes_running.create_task(self._pipeline(share, dead)) for share in shares]
+            valid = sum(task.result()[0] for task in running)
+            applied = sum(task.result()[1] for task in running)
+        await self._dead_letter(dead)
+        await message.ack()
+
+        processing_failed = sum(1 for _, reason, _ in dead if reason == "processing_failed")
+        metrics.CONSUMER_EVENTS.labels(group, "applied").inc(applied)
+        metrics.CONSUMER_EVENTS.labels(group, "duplicate").inc(valid - applied - processing_failed)
+        metrics.CONSUMER_EVENTS.labels(group, "dlq").inc(len(dead))
+        metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
+        await self._report_lag()
+
+    async def _pipeline(
+        self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]
+    ) -> tuple[int, int]:
+        """Decode and apply ``records`` in order, in chunks, one write in flight at a time.
+
+        Decoding the next chunk (Python) overlaps with writing this one (PostgreSQL, another
+        core). Returns (valid events, applied events); invalid and failed records go to ``dead``.
+        """
         valid = applied = 0
         writing: asyncio.Task[tuple[int, list[tuple[ConsumerRecord, str, str]]]] | None = None
         try:
@@ -166,15 +232,7 @@ class _BatchProcessor:
         finally:
             if writing is not None:  # cancelled or crashed meanwhile: nothing is committed
                 writing.cancel()
-        await self._dead_letter(dead)
-        await message.ack()
-
-        processing_failed = sum(1 for _, reason, _ in dead if reason == "processing_failed")
-        metrics.CONSUMER_EVENTS.labels(group, "applied").inc(applied)
-        metrics.CONSUMER_EVENTS.labels(group, "duplicate").inc(valid - applied - processing_failed)
-        metrics.CONSUMER_EVENTS.labels(group, "dlq").inc(len(dead))
-        metrics.CONSUMER_BATCH_SECONDS.labels(group).observe(time.perf_counter() - started)
-        await self._report_lag()
+        return valid, applied
 
     async def _decode(
         self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]

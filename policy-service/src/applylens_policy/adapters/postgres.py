@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import asyncpg
 
@@ -12,9 +13,11 @@ from ..domain import DailyPoint, HistoryRow
 from . import sql
 
 
-@dataclass(frozen=True, slots=True)
-class AppliedGroup:
-    """New (never seen before) events of one kind for one (policy, user); policy_id None for manual."""
+class AppliedGroup(NamedTuple):
+    """New (never seen before) events of one kind for one (policy, user); policy_id None for manual.
+
+    A tuple, built straight from the result row: a batch returns about one per event.
+    """
 
     kind: str
     policy_id: int | None
@@ -52,7 +55,7 @@ class PostgresPolicyStats:
         async with self._pool.acquire() as conn:
             # A single statement is its own transaction: all of it commits or none of it.
             records = await conn.fetch(sql.APPLY_BATCH, *map(list, zip(*rows)), since, window_days)
-        return [AppliedGroup(r["kind"], r["policy_id"], r["user_id"], r["n"]) for r in records]
+        return list(map(AppliedGroup._make, records))  # columns: kind, policy_id, user_id, n
 
     async def recompute(self, *, since: datetime, window_days: int) -> int:
         """Replace every row by its exact figures over events with ``occurred_at >= since``. Returns rows written."""

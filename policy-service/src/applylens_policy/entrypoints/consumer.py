@@ -21,6 +21,7 @@ def subscription(
     metrics: MetricsSink | None = None,
     session_timeout_ms: int = 6000,
     max_records: int = 2000,
+    write_lanes: int = 1,
 ) -> Subscription:
     async def handle(events: Sequence[ConsumedEvent]) -> int:
         return await handlers.apply_events(
@@ -34,4 +35,7 @@ def subscription(
         accepted_types=ACCEPTED_TYPES,
         session_timeout_ms=session_timeout_ms,
         max_records=max_records,
+        # Safe: a batch statement touches one user's rows (and the shared policy names, under
+        # a row lock with latest-wins), so users in different lanes never depend on each other.
+        write_lanes=write_lanes,
     )
