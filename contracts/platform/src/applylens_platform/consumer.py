@@ -136,13 +136,14 @@ def _header_str(value: bytes | str | None) -> str:
 _DECODE_SLICE = 50
 
 _startup_frozen = False
+_GC_YOUNG_THRESHOLD = 10_000
 
 
 def _freeze_startup_objects() -> None:
     """Once per process, at the first batch: keep what startup built out of the collector's scans.
 
-    By the first batch the service has imported everything and migrated (alembic and
-    SQLAlchemy alone leave ~10⁵ objects). Every full collection walks all long-lived
+    By the first batch the service has imported everything and migrated (policy-service then
+    holds ~160,000 objects). Every full collection walks all long-lived
     objects, and a consumer allocating per event triggers full collections often: in the
     policy benchmark they took a fifth of the consumer's CPU (docs/PERFORMANCE.md). Frozen
     objects are still freed by reference counting; only cycles among them outlive the process.
@@ -158,9 +159,6 @@ def _freeze_startup_objects() -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
-
-
-_GC_YOUNG_THRESHOLD = 10_000
 
 
 class _BatchProcessor:
