@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -29,9 +30,8 @@ class InvalidEvent(ValueError):
         self.detail = detail
 
 
-@dataclass(frozen=True)
-class Envelope:
-    """A decoded CloudEvent: its context attributes and the validated payload."""
+class Envelope(NamedTuple):
+    """A decoded CloudEvent: its context attributes and the validated payload (a tuple: one per consumed record)."""
 
     id: str
     type: str
@@ -69,27 +69,43 @@ def encode(
     return KafkaRecord(topic=event.topic, key=event.key.encode(), value=body, headers=headers)
 
 
-def _header_map(headers: Iterable[tuple[str, bytes | str | None]] | Mapping[str, bytes | str]) -> dict[str, str]:
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    out: dict[str, str] = {}
-    for name, value in items:
-        if value is None:
-            continue
-        out[name.lower()] = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-    return out
+_REQUIRED = ("ce_id", "ce_type", "ce_source")
+_SPECVERSION_BYTES = SPECVERSION.encode()
+_MODELS_BY_TYPE = {name.encode(): model for name, model in EVENT_TYPES.items()}
 
 
-def decode(value: bytes | None, headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes | str]) -> Envelope:
+def _raw_headers(headers: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes | str]) -> dict[str, bytes]:
+    """Header values as bytes by lower-case name. Kafka's (name, bytes) pairs named as the binding
+    says (lower case) are taken as they are: this runs once per consumed record."""
+    if not isinstance(headers, Mapping):
+        raw = dict(headers)
+        if "ce_id" in raw and "ce_type" in raw and "ce_source" in raw and "ce_specversion" in raw:
+            return raw
+        headers = raw
+    return {
+        str(name).lower(): value.encode() if isinstance(value, str) else value
+        for name, value in headers.items()
+        if value is not None
+    }
+
+
+def _text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
+
+
+def decode(value: bytes | None, headers: Iterable[tuple[str, bytes | None]] | Mapping[str, bytes | str]) -> Envelope:
     """Validate a binary-mode record. Raises ``InvalidEvent`` with the reason; never anything else."""
-    meta = _header_map(headers)
-    if meta.get("ce_specversion") != SPECVERSION:
-        raise InvalidEvent("bad_specversion", f"ce_specversion must be {SPECVERSION!r}, got {meta.get('ce_specversion')!r}")
-    for required in ("ce_id", "ce_type", "ce_source"):
+    meta = _raw_headers(headers)
+    specversion = meta.get("ce_specversion")
+    if specversion != _SPECVERSION_BYTES:
+        shown = None if specversion is None else _text(specversion)
+        raise InvalidEvent("bad_specversion", f"ce_specversion must be {SPECVERSION!r}, got {shown!r}")
+    for required in _REQUIRED:
         if not meta.get(required):
             raise InvalidEvent("missing_header", f"header {required} is required")
-    model = EVENT_TYPES.get(meta["ce_type"])
+    model = _MODELS_BY_TYPE.get(meta["ce_type"])
     if model is None:
-        raise InvalidEvent("unknown_type", f"ce_type {meta['ce_type']!r} is not one of {sorted(EVENT_TYPES)}")
+        raise InvalidEvent("unknown_type", f"ce_type {_text(meta['ce_type'])!r} is not one of {sorted(EVENT_TYPES)}")
     if not value:
         raise InvalidEvent("empty_body", "the message has no body")
     try:
@@ -104,9 +120,9 @@ def decode(value: bytes | None, headers: Iterable[tuple[str, bytes]] | Mapping[s
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors[:5])
         raise InvalidEvent("schema_violation", detail) from None
     event_time = None
-    if meta.get("ce_time"):
+    if time_header := meta.get("ce_time"):
         try:
-            event_time = datetime.fromisoformat(meta["ce_time"].replace("Z", "+00:00"))
+            event_time = datetime.fromisoformat(_text(time_header))  # RFC 3339, "Z" included (3.11+)
         except ValueError:
-            raise InvalidEvent("bad_time", f"ce_time {meta['ce_time']!r} is not RFC 3339") from None
-    return Envelope(id=meta["ce_id"], type=meta["ce_type"], source=meta["ce_source"], time=event_time, data=data)
+            raise InvalidEvent("bad_time", f"ce_time {_text(time_header)!r} is not RFC 3339") from None
+    return Envelope(_text(meta["ce_id"]), model.ce_type, _text(meta["ce_source"]), event_time, data)
