@@ -52,6 +52,20 @@ def server_cpu_seconds() -> dict[str, float]:
     return totals
 
 
+def _consumer_batches() -> tuple[float, float] | None:
+    """(batches, records) the consumer reported in its batch-size histogram."""
+    from prometheus_client import REGISTRY
+
+    totals = {"_count": 0.0, "_sum": 0.0}
+    for metric in REGISTRY.collect():
+        if metric.name == "applylens_consumer_batch_size":
+            for sample in metric.samples:
+                for suffix in totals:
+                    if sample.name.endswith(suffix):
+                        totals[suffix] += sample.value
+    return (totals["_count"], totals["_sum"]) if totals["_count"] else None
+
+
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -75,6 +89,9 @@ async def run(n: int) -> None:
     print(f"consumer (python) CPU: {own:.2f} s = {own / n * 1e6:.1f} µs/event (startup included)")
     for name, seconds in sorted(servers.items()):
         print(f"{name} CPU: {seconds:.2f} s = {seconds / n * 1e6:.1f} µs/event")
+    batches = _consumer_batches()
+    if batches:
+        print(f"batches: {batches[0]:.0f}, {batches[1] / batches[0]:,.0f} records each on average")
     for generation, (count, seconds) in sorted(_gc_seconds.items()):
         print(f"gc generation {generation}: {count} collections, {seconds:.3f} s")
 

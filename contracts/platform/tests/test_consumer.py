@@ -6,7 +6,7 @@ import uuid
 
 import asyncpg
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from applylens_contracts.cloudevents import KafkaRecord, encode
 from applylens_contracts.events import TOPIC_ACTIONS, ActionApproved, ActionRejected, EmailIngested, dlq_topic
@@ -208,3 +208,79 @@ async def test_write_lanes_run_concurrently_and_keep_each_keys_order(kafka_boots
 
     assert all(ids == list(range(per_user)) for ids in seen.values()), seen
     assert in_flight["most"] == 2  # the lanes overlapped, and never more than two at once
+
+
+async def test_next_batch_is_decoded_while_the_previous_batch_is_written(kafka_bootstrap, monkeypatch):
+    """Batches overlap: each batch is one chunk here, so a record decoded during a write is the next batch's.
+
+    Without the overlap, a batch's fetch and decode waited for the previous batch's last write.
+    """
+    import applylens_platform.consumer as consumer_module
+
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    log: list[str] = []
+    real_decode = consumer_module.decode
+
+    def logging_decode(value, headers):  # type: ignore[no-untyped-def]
+        log.append("decoded")
+        return real_decode(value, headers)
+
+    monkeypatch.setattr(consumer_module, "decode", logging_decode)
+    done = asyncio.Event()
+    applied: list[int] = []
+
+    async def handler(events) -> int:
+        log.append("write starts")
+        await asyncio.sleep(0.05)  # the database at work
+        log.append("write ends")
+        applied.extend(int(e.id.rpartition("-")[2]) for e in events if e.id.startswith(user))
+        if len(applied) == 100:
+            done.set()
+        return len(events)
+
+    subscription = Subscription(topic=TOPIC_ACTIONS, group_id=f"overlap-{uuid.uuid4().hex[:6]}", handler=handler,
+                                accepted_types=frozenset({ActionApproved.ce_type}), max_records=20,
+                                pipeline_chunk=1000)
+    await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(100)], subscription, done)
+
+    decoded_during_writes, current = [], None
+    for entry in log:
+        if entry == "write starts":
+            current = 0
+        elif entry == "write ends":
+            decoded_during_writes.append(current)
+            current = None
+        elif current is not None:
+            current += 1
+    assert max(decoded_during_writes) > 0  # the next batch was read and decoded while a write ran
+    assert applied == list(range(100))  # and the user's events were still applied in order
+
+
+async def test_stopping_waits_for_the_batch_in_flight_and_commits_it(kafka_bootstrap):
+    """SIGTERM drains: a batch whose writes are still running when the broker stops is finished and committed."""
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    group = f"drain-{uuid.uuid4().hex[:6]}"
+    last = {"partition": -1, "offset": -1, "written": False}
+    done = asyncio.Event()
+
+    async def handler(events) -> int:
+        mine = [e for e in events if e.id.startswith(user)]
+        if mine and mine[-1].id == f"{user}-59":
+            last.update(partition=mine[-1].partition, offset=mine[-1].offset)
+            done.set()  # the broker stops while this write is still running
+            await asyncio.sleep(0.5)
+            last["written"] = True
+        return len(events)
+
+    subscription = Subscription(topic=TOPIC_ACTIONS, group_id=group, handler=handler,
+                                accepted_types=frozenset({ActionApproved.ce_type}), max_records=20)
+    await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(60)], subscription, done)
+
+    assert last["written"]
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        committed = await consumer.committed(TopicPartition(TOPIC_ACTIONS, last["partition"]))
+    finally:
+        await consumer.stop()
+    assert committed == last["offset"] + 1
