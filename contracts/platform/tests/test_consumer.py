@@ -6,6 +6,7 @@ import uuid
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from applylens_contracts.cloudevents import KafkaRecord, encode
@@ -284,3 +285,6 @@ async def test_stopping_waits_for_the_batch_in_flight_and_commits_it(kafka_boots
     finally:
         await consumer.stop()
     assert committed == last["offset"] + 1
+    lag = REGISTRY.get_sample_value(
+        "applylens_consumer_lag", {"group": group, "topic": TOPIC_ACTIONS, "partition": str(last["partition"])})
+    assert lag is not None  # reported after each batch (it never was while the call wrapper stood for the subscriber)
