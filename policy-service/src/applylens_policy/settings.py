@@ -15,7 +15,7 @@ class PolicySettings(ServiceSettings):
     policy_consumer_group: str = "policy-stats"
     # POLICY_WRITE_LANES: batch writers running at once, events split by user (the Kafka
     # key); one user's events stay in order in one lane. Each lane holds a connection.
-    policy_write_lanes: int = Field(default=3, ge=1, le=8)
+    policy_write_lanes: int = Field(default=4, ge=1, le=8)
     # KAFKA_MAX_BATCH: records per batch. Lanes meet at the end of each batch (offsets are
     # committed once all are written), so larger batches keep them busy longer.
     kafka_max_batch: int = 8000
