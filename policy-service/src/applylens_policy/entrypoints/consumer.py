@@ -22,7 +22,6 @@ def subscription(
     session_timeout_ms: int = 6000,
     max_records: int = 2000,
     write_lanes: int = 1,
-    pipeline_chunk: int = 2000,
 ) -> Subscription:
     async def handle(events: Sequence[ConsumedEvent]) -> int:
         return await handlers.apply_events(
@@ -39,8 +38,4 @@ def subscription(
         # Safe: a batch statement touches one user's rows (and the shared policy names, under
         # a row lock with latest-wins), so users in different lanes never depend on each other.
         write_lanes=write_lanes,
-        # Events per statement. PostgreSQL plans the statement once per chunk, whatever its
-        # size: 2,000 instead of the shared 500 took its CPU from ~34 to ~26 µs per event in
-        # a DB-only probe (docs/PERFORMANCE.md).
-        pipeline_chunk=pipeline_chunk,
     )
