@@ -16,8 +16,8 @@ class PolicySettings(ServiceSettings):
     # POLICY_WRITE_LANES: batch writers running at once, events split by user (the Kafka
     # key); one user's events stay in order in one lane. Each lane holds a connection.
     policy_write_lanes: int = Field(default=4, ge=1, le=8)
-    # KAFKA_MAX_BATCH: records per batch. Lanes meet at the end of each batch (offsets are
-    # committed once all are written), so larger batches keep them busy longer.
+    # KAFKA_MAX_BATCH: records per batch. A batch's offsets are committed once every lane
+    # has written its share; larger batches mean fewer commits and fewer lane hand-overs.
     kafka_max_batch: int = 8000
     http_host: str = "0.0.0.0"
     http_port: int = 8002
