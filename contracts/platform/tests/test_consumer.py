@@ -288,3 +288,38 @@ async def test_stopping_waits_for_the_batch_in_flight_and_commits_it(kafka_boots
     lag = REGISTRY.get_sample_value(
         "applylens_consumer_lag", {"group": group, "topic": TOPIC_ACTIONS, "partition": str(last["partition"])})
     assert lag is not None  # reported after each batch (it never was while the call wrapper stood for the subscriber)
+
+
+async def test_a_crashed_batch_is_read_again_and_nothing_after_it_is_lost(kafka_bootstrap, monkeypatch):
+    """A bug (not bad data) crashes a batch while the next is in flight: both are read again, every event applies."""
+    import applylens_platform.consumer as consumer_module
+
+    user = f"u-{uuid.uuid4().hex[:8]}"
+    real_decode = consumer_module.decode
+    crashes = {"left": 1}
+
+    def crashing_decode(value, headers):  # type: ignore[no-untyped-def]
+        envelope = real_decode(value, headers)
+        if envelope.id == f"{user}-30" and crashes["left"]:
+            crashes["left"] -= 1
+            raise RuntimeError("a bug in the consumer")
+        return envelope
+
+    monkeypatch.setattr(consumer_module, "decode", crashing_decode)
+    applied: set[int] = set()
+    done = asyncio.Event()
+
+    async def handler(events) -> int:
+        await asyncio.sleep(0.02)
+        applied.update(int(e.id.rpartition("-")[2]) for e in events if e.id.startswith(user))
+        if len(applied) == 100:
+            done.set()
+        return len(events)
+
+    subscription = Subscription(topic=TOPIC_ACTIONS, group_id=f"crash-{uuid.uuid4().hex[:6]}", handler=handler,
+                                accepted_types=frozenset({ActionApproved.ce_type}), max_records=20,
+                                pipeline_chunk=10)
+    await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(100)], subscription, done)
+
+    assert crashes["left"] == 0
+    assert applied == set(range(100))

@@ -259,11 +259,14 @@ class _BatchProcessor:
             await asyncio.shield(previous.finished)  # at most two batches in flight
         except BaseException as exc:
             # Shutting down, or the previous batch failed (a bug, not bad data: that is
-            # dead-lettered) and rewound its partitions: this batch is dropped, to be read again.
+            # dead-lettered): this batch is dropped, and both are read again from the start.
             batch.finished.cancel()
+            for lane in batch.lanes:
+                lane.cancel()
             self._previous, self._lane_tails = None, {}
             if isinstance(exc, asyncio.CancelledError):
                 raise
+            self._rewind(previous, batch)
             await asyncio.sleep(1.0)
 
     async def _finish(self, batch: _Batch, previous: _Batch | None) -> None:
@@ -314,12 +317,17 @@ class _BatchProcessor:
             # by id, so applying them twice changes nothing. A later batch's commit covers it.
             log.warning("offsets not committed (%s: %s); the partitions' next owner re-reads them", type(exc).__name__, exc)
 
-    def _rewind(self, batch: _Batch) -> None:
+    def _rewind(self, *batches: _Batch) -> None:
+        """Seek each partition of ``batches`` back to the first of their records on it."""
         consumer = self._consumer()
         if consumer is None:
             return
+        first: dict[TopicPartition, int] = {}
+        for batch in batches:
+            for partition, offset in batch.first_offsets().items():
+                first[partition] = min(offset, first.get(partition, offset))
         assigned = consumer.assignment()
-        for partition, offset in batch.first_offsets().items():
+        for partition, offset in first.items():
             if partition in assigned:
                 consumer.seek(partition, offset)
 
