@@ -192,6 +192,7 @@ def _freeze_startup_objects() -> None:
         gc.set_threshold(_GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
+# (record, reason, detail) of each record bound for the dead-letter topic
 Dead = list[tuple[ConsumerRecord, str, str]]
 
 
@@ -341,7 +342,7 @@ class _BatchProcessor:
         Returns (valid events, applied events); invalid and failed records go to ``dead``.
         """
         valid = applied = 0
-        writing: asyncio.Task[tuple[int, list[tuple[ConsumerRecord, str, str]]]] | None = None
+        writing: asyncio.Task[tuple[int, Dead]] | None = None
         try:
             chunk = self.sub.pipeline_chunk
             for start in range(0, len(records) + chunk, chunk):  # one pass past the end collects the last write
@@ -363,7 +364,7 @@ class _BatchProcessor:
         return valid, applied
 
     async def _decode(
-        self, records: Sequence[ConsumerRecord], dead: list[tuple[ConsumerRecord, str, str]]
+        self, records: Sequence[ConsumerRecord], dead: Dead
     ) -> list[ConsumedEvent]:
         """Decode a chunk, yielding to the event loop every ``_DECODE_SLICE`` records.
 
@@ -386,7 +387,7 @@ class _BatchProcessor:
             events.append(ConsumedEvent(envelope, record))
         return events
 
-    async def _apply(self, events: list[ConsumedEvent]) -> tuple[int, list[tuple[ConsumerRecord, str, str]]]:
+    async def _apply(self, events: list[ConsumedEvent]) -> tuple[int, Dead]:
         """Apply the batch; on a non-transient failure fall back to one event at a time."""
         if not events:
             return 0, []
@@ -397,7 +398,7 @@ class _BatchProcessor:
                 return 0, [(events[0].record, "processing_failed", exc.detail)]
             log.warning("batch failed (%s); applying its %d events one by one", exc.detail, len(events))
         applied = 0
-        failed: list[tuple[ConsumerRecord, str, str]] = []
+        failed: Dead = []
         for event in events:
             for attempt in range(1, self.sub.max_attempts + 1):
                 try:
@@ -428,7 +429,7 @@ class _BatchProcessor:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.sub.retry_backoff_max)
 
-    async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:
+    async def _dead_letter(self, dead: Dead) -> None:
         delay = 0.2
         for record, reason, detail in dead:
             headers = {name: _header_str(value) for name, value in (record.headers or ())}
