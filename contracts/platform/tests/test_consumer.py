@@ -6,8 +6,8 @@ import uuid
 
 import asyncpg
 import pytest
-from prometheus_client import REGISTRY
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from prometheus_client import REGISTRY
 
 from applylens_contracts.cloudevents import KafkaRecord, encode
 from applylens_contracts.events import TOPIC_ACTIONS, ActionApproved, ActionRejected, EmailIngested, dlq_topic
@@ -36,6 +36,35 @@ async def publish_then_consume(bootstrap: str, events: list[tuple[str, int]], su
         await asyncio.wait_for(done.wait(), 60)
     finally:
         await broker.stop()
+
+
+def log_decodes(monkeypatch, log: list[str]) -> None:
+    """Append "decoded" to ``log`` for every record the consumer decodes."""
+    import applylens_platform.consumer as consumer_module
+
+    real_decode = consumer_module.decode
+
+    def logging_decode(value, headers):  # type: ignore[no-untyped-def]
+        envelope = real_decode(value, headers)
+        log.append("decoded")
+        return envelope
+
+    monkeypatch.setattr(consumer_module, "decode", logging_decode)
+
+
+def decodes_during_each_write(log: list[str]) -> list[int]:
+    """From a log of "decoded", "write starts" and "write ends": the records decoded during each write."""
+    counts: list[int] = []
+    current: int | None = None
+    for entry in log:
+        if entry == "write starts":
+            current = 0
+        elif entry == "write ends":
+            counts.append(current or 0)
+            current = None
+        elif current is not None:
+            current += 1
+    return counts
 
 
 async def read_dlq(bootstrap: str, user: str, expected: int, timeout: float = 30) -> list:
@@ -139,18 +168,9 @@ async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_boo
     The group reads the shared topic from the start (other tests' records too), so chunk
     boundaries are not ours to choose: the check is over every write of the run.
     """
-    import applylens_platform.consumer as consumer_module
-
     user = f"u-{uuid.uuid4().hex[:8]}"
     log: list[str] = []
-    real_decode = consumer_module.decode
-
-    def logging_decode(value, headers):  # type: ignore[no-untyped-def]
-        envelope = real_decode(value, headers)
-        log.append("decoded")
-        return envelope
-
-    monkeypatch.setattr(consumer_module, "decode", logging_decode)
+    log_decodes(monkeypatch, log)
     done = asyncio.Event()
 
     async def handler(events) -> int:
@@ -167,16 +187,7 @@ async def test_next_chunk_is_decoded_while_the_previous_one_is_written(kafka_boo
     # one partition (keyed by user): at least two full chunks in one batch
     await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(120)], subscription, done)
 
-    decoded_during_writes, current = [], None
-    for entry in log:
-        if entry == "write starts":
-            current = 0
-        elif entry == "write ends":
-            decoded_during_writes.append(current)
-            current = None
-        elif current is not None:
-            current += 1
-    assert max(decoded_during_writes) == chunk  # a whole next chunk, decoded while the write ran
+    assert max(decodes_during_each_write(log)) == chunk  # a whole next chunk, decoded while the write ran
 
 
 async def test_write_lanes_run_concurrently_and_keep_each_keys_order(kafka_bootstrap):
@@ -216,17 +227,9 @@ async def test_next_batch_is_decoded_while_the_previous_batch_is_written(kafka_b
 
     Without the overlap, a batch's fetch and decode waited for the previous batch's last write.
     """
-    import applylens_platform.consumer as consumer_module
-
     user = f"u-{uuid.uuid4().hex[:8]}"
     log: list[str] = []
-    real_decode = consumer_module.decode
-
-    def logging_decode(value, headers):  # type: ignore[no-untyped-def]
-        log.append("decoded")
-        return real_decode(value, headers)
-
-    monkeypatch.setattr(consumer_module, "decode", logging_decode)
+    log_decodes(monkeypatch, log)
     done = asyncio.Event()
     applied: list[int] = []
 
@@ -244,16 +247,7 @@ async def test_next_batch_is_decoded_while_the_previous_batch_is_written(kafka_b
                                 pipeline_chunk=1000)
     await publish_then_consume(kafka_bootstrap, [(user, i) for i in range(100)], subscription, done)
 
-    decoded_during_writes, current = [], None
-    for entry in log:
-        if entry == "write starts":
-            current = 0
-        elif entry == "write ends":
-            decoded_during_writes.append(current)
-            current = None
-        elif current is not None:
-            current += 1
-    assert max(decoded_during_writes) > 0  # the next batch was read and decoded while a write ran
+    assert max(decodes_during_each_write(log)) > 0  # the next batch was read and decoded while a write ran
     assert applied == list(range(100))  # and the user's events were still applied in order
 
 
