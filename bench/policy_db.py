@@ -1,12 +1,13 @@
 """policy-service's batch statement alone: events/s and PostgreSQL CPU per event, no Kafka.
 
-    uv run python bench/policy_db.py                        # 100,000 events, 3 lanes, 500 per statement
+    uv run python bench/policy_db.py                        # 100,000 events, 4 lanes (the default), 500 per statement
     CHUNK=2000 LANES=4 uv run python bench/policy_db.py
     EXTRA_SQL='DROP INDEX policy_events_manual_email' uv run python bench/policy_db.py
 
 The benchmark's events become history rows up front; then ``LANES`` writers (rows split by
 user, as the consumer's lanes) apply them through ``PostgresPolicyStats.apply`` in
-statements of ``CHUNK`` events, on a fresh embedded PostgreSQL after the migrations (and
+statements of ``CHUNK`` events (printing events/s, PostgreSQL's CPU and the WAL written per
+event), on a fresh embedded PostgreSQL after the migrations (and
 ``EXTRA_SQL``, statements separated by ``;;``, to try a schema change). This is how the
 statement-side changes in docs/PERFORMANCE.md were compared: run the variants interleaved,
 since this machine's speed drifts by tens of percent between minutes.
@@ -35,6 +36,10 @@ from applylens_policy.adapters.postgres import PostgresPolicyStats
 from applylens_policy.domain import history_rows, window_start
 
 
+WAL_POSITION = "SELECT pg_current_wal_insert_lsn()"
+WAL_BYTES_SINCE = "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1)::bigint"
+
+
 async def run(n: int, lanes: int, chunk: int, extra_sql: str) -> None:
     shares: list[list] = [[] for _ in range(lanes)]
     for row in history_rows(policy.make_events(n)):
@@ -56,16 +61,19 @@ async def run(n: int, lanes: int, chunk: int, extra_sql: str) -> None:
             for start in range(0, len(rows), chunk):
                 await store.apply(rows[start : start + chunk], since=since, window_days=30)
 
+        wal_start = await pool.fetchval(WAL_POSITION)
         before = server_cpu_seconds().get("postgres", 0.0)
         started = time.perf_counter()
         await asyncio.gather(*(lane(rows) for rows in shares))
         elapsed = time.perf_counter() - started
-        await pool.close()
         postgres = server_cpu_seconds().get("postgres", 0.0) - before
+        wal_bytes = await pool.fetchval(WAL_BYTES_SINCE, wal_start)
+        await pool.close()
     print(f"{n / elapsed:,.0f} events/s, PostgreSQL {postgres / n * 1e6:.1f} µs/event "
-          f"({n:,} events, {lanes} lanes, {chunk} per statement, {elapsed:.2f} s)")
+          f"({n:,} events, {lanes} lanes, {chunk} per statement, {elapsed:.2f} s); "
+          f"WAL {wal_bytes / n:,.0f} bytes/event")
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(os.environ.get("N", "100000")), int(os.environ.get("LANES", "3")),
+    asyncio.run(run(int(os.environ.get("N", "100000")), int(os.environ.get("LANES", "4")),
                     int(os.environ.get("CHUNK", "500")), os.environ.get("EXTRA_SQL", "")))

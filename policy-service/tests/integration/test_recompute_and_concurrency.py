@@ -166,3 +166,23 @@ async def test_concurrent_first_inserts_lose_nothing_and_the_job_is_safe_meanwhi
     # are made exact by the job (a user's events are ordered on one partition in production).
     await handlers.recompute_stats(stats, window_days=30)
     assert_same(await rows_of(pool), expected)
+
+
+async def test_writers_racing_on_the_same_new_events_count_each_once(store):
+    stats, pool, _ = store
+    # Six writers (replicas both holding a partition mid-rebalance, or a replay) apply the same
+    # new events at the same moment: each loses the race on some ids, and none may fail or
+    # count an event twice.
+    stream = random_stream(["gus", "hal"], 600, seed=3, oldest_days=3)
+
+    async def writer(offset: int):
+        batches = [stream[start:start + 50] for start in range(0, len(stream), 50)]
+        for batch in batches[offset:] + batches[:offset]:
+            await handlers.apply_events(stats, batch, window_days=30)
+
+    await asyncio.gather(*(writer(i % 2) for i in range(6)))
+    assert await pool.fetchval("SELECT count(*) FROM policy_events") == len(stream)
+    totals = await pool.fetchrow("SELECT sum(fired) f, sum(approved) a, sum(rejected) r FROM policy_stats")
+    expected = reference(stream, NOW - timedelta(days=30))
+    assert (totals["f"], totals["a"], totals["r"]) == tuple(
+        sum(v[i] for v in expected.values()) for i in range(3))

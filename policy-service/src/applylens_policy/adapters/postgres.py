@@ -13,6 +13,11 @@ from ..domain import DailyPoint, HistoryRow
 from . import sql
 
 
+# Each lost race means another writer committed at least one of the batch's events, so a
+# batch sent by k writers at once settles within k attempts.
+RACE_ATTEMPTS = 8
+
+
 class AppliedGroup(NamedTuple):
     """New (never seen before) events of one kind for one (policy, user); policy_id None for manual.
 
@@ -52,9 +57,18 @@ class PostgresPolicyStats:
         """
         if not rows:
             return []
+        columns = [*map(list, zip(*rows)), since, window_days]
         async with self._pool.acquire() as conn:
-            # A single statement is its own transaction: all of it commits or none of it.
-            records = await conn.fetch(sql.APPLY_BATCH, *map(list, zip(*rows)), since, window_days)
+            for attempt in range(1, RACE_ATTEMPTS + 1):
+                try:
+                    # A single statement is its own transaction: all of it commits or none of it.
+                    records = await conn.fetch(sql.APPLY_BATCH, *columns)
+                    break
+                except asyncpg.UniqueViolationError:
+                    # Another writer stored one of these events first (replicas mid-rebalance);
+                    # nothing of this attempt was kept, and the next one skips that event.
+                    if attempt == RACE_ATTEMPTS:
+                        raise
         return list(map(AppliedGroup._make, records))  # columns: kind, policy_id, user_id, n
 
     async def recompute(self, *, since: datetime, window_days: int) -> int:

@@ -5,6 +5,12 @@
 # $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
 # approved → approved, rejected → rejected (domain.stats.deltas is the same rule).
 #
+# Events already stored are skipped by NOT EXISTS rather than ON CONFLICT DO NOTHING: a
+# speculative insertion costs a lock and an extra WAL record per row (docs/PERFORMANCE.md).
+# The primary key still holds: a writer that races another on the same new id gets a
+# unique violation, and PostgresPolicyStats.apply runs the statement again (it then sees
+# the other's committed row and skips it).
+#
 # Every sub-statement sees the snapshot from before this statement, so the reads of
 # policy_events below see the history *without* this batch; the batch's own new events
 # come from ``new`` (the insert's RETURNING: only rows not seen before). A (manual action,
@@ -18,8 +24,8 @@ APPLY_BATCH = """
 WITH new AS (
     INSERT INTO policy_events (event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
-                         $8::text[], $9::timestamptz[])
-    ON CONFLICT (event_id) DO NOTHING
+                         $8::text[], $9::timestamptz[]) AS batch(event_id)
+    WHERE NOT EXISTS (SELECT 1 FROM policy_events seen WHERE seen.event_id = batch.event_id)
     RETURNING event_id, user_id, kind, policy_id, policy_name, action, email_id, occurred_at
 ),
 counted AS (SELECT * FROM new WHERE occurred_at >= $10),
