@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from applylens_contracts.events import ActionApproved, ActionManual, ActionProposed, ActionRejected
 from applylens_policy import migrations
+from applylens_policy.adapters import sql
 from applylens_policy.adapters.postgres import PostgresPolicyStats
 from applylens_policy.domain import HistoryRow, windowed_figures
 from applylens_policy.entrypoints.cli import app as cli
@@ -186,3 +187,20 @@ async def test_writers_racing_on_the_same_new_events_count_each_once(store):
     expected = reference(stream, NOW - timedelta(days=30))
     assert (totals["f"], totals["a"], totals["r"]) == tuple(
         sum(v[i] for v in expected.values()) for i in range(3))
+
+
+async def test_the_batch_statements_generic_plan_never_scans_the_history(store):
+    # After five executions a connection keeps a generic plan, made without the batch's size
+    # and from the statistics of that moment: typically a young, small history. A plan that
+    # scans the history (which only grows) would slow every batch with its age.
+    stats, pool, _ = store
+    await handlers.apply_events(stats, random_stream(["ivy", "jon"], 1000, seed=4, oldest_days=3), window_days=30)
+    async with pool.acquire() as conn:
+        await conn.execute("ANALYZE")
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        await conn.execute(f"PREPARE apply_batch AS {sql.APPLY_BATCH}")
+        # A generic plan does not depend on the values: empty arrays show it.
+        plan = "\n".join(r[0] for r in await conn.fetch(
+            "EXPLAIN EXECUTE apply_batch('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', now(), 30)"))
+        await conn.execute("DEALLOCATE apply_batch; RESET plan_cache_mode")
+    assert "Seq Scan on policy_events" not in plan, plan

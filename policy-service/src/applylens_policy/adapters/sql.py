@@ -5,11 +5,20 @@
 # $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
 # approved → approved, rejected → rejected (domain.stats.deltas is the same rule).
 #
-# Events already stored are skipped by NOT EXISTS rather than ON CONFLICT DO NOTHING: a
-# speculative insertion costs a lock and an extra WAL record per row (docs/PERFORMANCE.md).
-# The primary key still holds: a writer that races another on the same new id gets a
-# unique violation, and PostgresPolicyStats.apply runs the statement again (it then sees
-# the other's committed row and skips it).
+# Plans: asyncpg prepares this once per connection, and after five executions PostgreSQL
+# keeps a generic plan, made without the arrays' sizes (it guesses 10 rows) and from the
+# statistics of that moment (an ANALYZE makes it plan again). So no step may depend on a
+# good estimate of the batch: the history is read by index probes per batch row, and batch
+# rows are matched with each other by sorting (a window), never by a join the planner could
+# make a nested loop of. (policy_manual_counts is joined: hashed whole while it is small,
+# probed by index once ANALYZE has seen it grow; a probe per row measured slower.)
+#
+# Events already stored are skipped by a per-row primary-key probe (a scalar subquery is
+# never turned into a join; NOT EXISTS was, into a scan of the whole history) rather than by
+# ON CONFLICT DO NOTHING, whose speculative insertion costs a lock and an extra WAL record
+# per row (docs/PERFORMANCE.md). The primary key still holds: a writer that races another
+# on the same new id gets a unique violation, and PostgresPolicyStats.apply runs the
+# statement again (it then sees the other's committed row and skips it).
 #
 # Every sub-statement sees the snapshot from before this statement, so the reads of
 # policy_events below see the history *without* this batch; the batch's own new events
@@ -17,7 +26,7 @@
 # policy proposal of the same email) pair is counted once, by whichever side arrives second:
 # the manual side looks at history and the batch, the proposal side only at history.
 #
-# Cost (docs/PERFORMANCE.md): no step reads a whole table. Reads of policy_stats go through
+# Cost (docs/PERFORMANCE.md): reads of policy_stats go through
 # its indexes for the keys this batch touches, and the counter updates are HOT (no counter
 # is indexed, migration 0005).
 APPLY_BATCH = """
@@ -25,7 +34,7 @@ WITH new AS (
     INSERT INTO policy_events (event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
                          $8::text[], $9::timestamptz[]) AS batch(event_id)
-    WHERE NOT EXISTS (SELECT 1 FROM policy_events seen WHERE seen.event_id = batch.event_id)
+    WHERE (SELECT true FROM policy_events seen WHERE seen.event_id = batch.event_id) IS NULL
     RETURNING event_id, user_id, kind, policy_id, policy_name, action, email_id, occurred_at
 ),
 counted AS (SELECT * FROM new WHERE occurred_at >= $10),
@@ -53,9 +62,14 @@ overlap_by_manual AS (
         JOIN policy_events h ON h.user_id = mn.user_id AND h.email_id = mn.email_id AND h.kind = 'proposed'
                             AND h.action = mn.action AND h.occurred_at >= $10
         UNION
-        SELECT mn.event_id, mn.user_id, q.policy_id
-        FROM manual_new mn
-        JOIN proposed_new q ON q.user_id = mn.user_id AND q.email_id = mn.email_id AND q.action = mn.action
+        -- proposals of the same email in this batch: a window over the batch, not a join
+        SELECT event_id, user_id, unnest(proposed_by) FROM (
+            SELECT event_id, user_id, kind,
+                   array_agg(policy_id) FILTER (WHERE kind = 'proposed')
+                       OVER (PARTITION BY user_id, email_id, action) AS proposed_by
+            FROM counted WHERE kind IN ('proposed', 'manual')
+        ) same_email
+        WHERE kind = 'manual' AND proposed_by IS NOT NULL
     ) pairs
     GROUP BY user_id, policy_id
 ),
