@@ -1,7 +1,8 @@
 """The SQL of policy-service, in one place. Formulas live in migration 0004 (policy_precision/recall)."""
 
-# One round trip per batch. Parameters: $1..$9 the history columns as arrays (one entry
-# per event, ids unique), $10 the window start (older events are stored but not counted),
+# One round trip per batch. Parameters: $1..$9 the history columns (one entry per event,
+# ids unique): the text ones as JSON arrays, policy_id and occurred_at as arrays (see
+# PostgresPolicyStats.apply for why); $10 the window start (older events are stored but not counted),
 # $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
 # approved → approved, rejected → rejected (domain.stats.deltas is the same rule).
 #
@@ -32,8 +33,11 @@
 APPLY_BATCH = """
 WITH new AS (
     INSERT INTO policy_events (event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
-                         $8::text[], $9::timestamptz[]) AS batch(event_id)
+    SELECT * FROM ROWS FROM (
+        json_array_elements_text($1::json), json_array_elements_text($2::json), json_array_elements_text($3::json),
+        unnest($4::int[]), json_array_elements_text($5::json), json_array_elements_text($6::json),
+        json_array_elements_text($7::json), json_array_elements_text($8::json), unnest($9::timestamptz[])
+    ) AS batch(event_id)
     WHERE (SELECT true FROM policy_events seen WHERE seen.event_id = batch.event_id) IS NULL
     RETURNING event_id, user_id, kind, policy_id, policy_name, action, email_id, occurred_at
 ),
