@@ -204,3 +204,16 @@ async def test_the_batch_statements_generic_plan_never_scans_the_history(store):
             "EXPLAIN EXECUTE apply_batch('{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', now(), 30)"))
         await conn.execute("DEALLOCATE apply_batch; RESET plan_cache_mode")
     assert "Seq Scan on policy_events" not in plan, plan
+
+
+async def test_text_of_any_kind_is_stored_exactly(store):
+    # The batch sends its text columns as JSON arrays: quotes, backslashes, control and
+    # non-ASCII characters must come back exactly as they went in.
+    stats, pool, _ = store
+    odd = ['quo"te', "back\\slash", "tab\tnew\nline", "ünï cödé ✓ 🚀", "[1, 2]", "null", "\u2028", "'; DROP TABLE x; --"]
+    stream = [(f"odd-{i}-{text}", event("proposed", f"user {text}", f"mail {text}", i + 1, NOW, action=f"act {text}"))
+              for i, text in enumerate(odd)]
+    await handlers.apply_events(stats, stream, window_days=30)
+    stored = {r["event_id"]: tuple(r)[1:] for r in await pool.fetch(
+        "SELECT event_id, user_id, email_id, action, policy_name FROM policy_events")}
+    assert stored == {event_id: (ev.user_id, ev.email.id, ev.action, ev.policy_name) for event_id, ev in stream}
