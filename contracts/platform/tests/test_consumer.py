@@ -38,6 +38,11 @@ async def publish_then_consume(bootstrap: str, events: list[tuple[str, int]], su
         await broker.stop()
 
 
+def numbers_of(user: str, events) -> list[int]:  # type: ignore[no-untyped-def]
+    """The n of each of ``user``'s events (ids "user-n", as published by publish_then_consume)."""
+    return [int(e.id.rpartition("-")[2]) for e in events if e.id.startswith(user)]
+
+
 def log_decodes(monkeypatch, log: list[str]) -> None:
     """Append "decoded" to ``log`` for every record the consumer decodes."""
     import applylens_platform.consumer as consumer_module
@@ -237,7 +242,7 @@ async def test_next_batch_is_decoded_while_the_previous_batch_is_written(kafka_b
         log.append("write starts")
         await asyncio.sleep(0.05)  # the database at work
         log.append("write ends")
-        applied.extend(int(e.id.rpartition("-")[2]) for e in events if e.id.startswith(user))
+        applied.extend(numbers_of(user, events))
         if len(applied) == 100:
             done.set()
         return len(events)
@@ -305,7 +310,7 @@ async def test_a_crashed_batch_is_read_again_and_nothing_after_it_is_lost(kafka_
 
     async def handler(events) -> int:
         await asyncio.sleep(0.02)
-        applied.update(int(e.id.rpartition("-")[2]) for e in events if e.id.startswith(user))
+        applied.update(numbers_of(user, events))
         if len(applied) == 100:
             done.set()
         return len(events)

@@ -241,6 +241,7 @@ class _BatchProcessor:
         metrics.CONSUMER_BATCH_SIZE.labels(self.sub.group_id).observe(len(records))
         batch = _Batch(records)
         previous, self._previous = self._previous, batch
+        previous_finished = previous.finished if previous is not None else None
         # Records are split into ``write_lanes`` lanes by key (records with one key share a
         # lane, so each key's events are applied in order, as Kafka orders a partition) and
         # the lanes are written concurrently, each on its own connection.
@@ -252,12 +253,12 @@ class _BatchProcessor:
             task = asyncio.create_task(self._pipeline(share, batch.dead, after=self._lane_tails.get(lane)))
             batch.lanes.append(task)
             self._lane_tails[lane] = task
-        batch.finished = asyncio.create_task(self._finish(batch, previous))
+        batch.finished = asyncio.create_task(self._finish(batch, previous_finished))
         batch.finished.add_done_callback(_batch_done)
-        if previous is None or previous.finished is None:
+        if previous is None or previous_finished is None:
             return
         try:
-            await asyncio.shield(previous.finished)  # at most two batches in flight
+            await asyncio.shield(previous_finished)  # at most two batches in flight
         except BaseException as exc:
             # Shutting down, or the previous batch failed (a bug, not bad data: that is
             # dead-lettered): this batch is dropped, and both are read again from the start.
@@ -270,8 +271,8 @@ class _BatchProcessor:
             self._rewind(previous, batch)
             await asyncio.sleep(1.0)
 
-    async def _finish(self, batch: _Batch, previous: _Batch | None) -> None:
-        """Wait for the batch's lanes, then (in batch order) dead-letter, commit and report."""
+    async def _finish(self, batch: _Batch, previous_finished: asyncio.Task[None] | None) -> None:
+        """Wait for the batch's lanes, then (after the previous batch's finish) dead-letter, commit and report."""
         lock = getattr(self.subscriber, "lock", contextlib.nullcontext())
         with lock:  # FastStream's graceful stop waits for what holds its lock: SIGTERM drains this batch
             try:
@@ -281,12 +282,12 @@ class _BatchProcessor:
                     for lane in batch.lanes:
                         lane.cancel()
                     raise
-                if previous is not None and previous.finished is not None:
-                    await previous.finished
+                if previous_finished is not None:
+                    await previous_finished
             except asyncio.CancelledError:
                 raise
             except Exception:
-                if previous is None or previous.finished is None or await _succeeded(previous.finished):
+                if previous_finished is None or await _succeeded(previous_finished):
                     # The first failure rewinds (and says why); later batches fail with it.
                     log.exception("batch processing crashed; rewinding to the batch start")
                     self._rewind(batch)

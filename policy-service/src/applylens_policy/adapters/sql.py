@@ -2,8 +2,8 @@
 
 # One round trip per batch. Parameters: $1..$9 the history columns (one entry per event,
 # ids unique): the text ones as JSON arrays, policy_id and occurred_at as arrays (see
-# PostgresPolicyStats.apply for why); $10 the window start (older events are stored but not counted),
-# $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
+# postgres.batch_arguments for why); $10 the window start (older events are stored but not
+# counted), $11 window_days. The counters follow from the kind as in RECOMPUTE_STATS: proposed → fired,
 # approved → approved, rejected → rejected (domain.stats.deltas is the same rule).
 #
 # Plans: asyncpg prepares this once per connection, and after five executions PostgreSQL
@@ -27,9 +27,8 @@
 # policy proposal of the same email) pair is counted once, by whichever side arrives second:
 # the manual side looks at history and the batch, the proposal side only at history.
 #
-# Cost (docs/PERFORMANCE.md): reads of policy_stats go through
-# its indexes for the keys this batch touches, and the counter updates are HOT (no counter
-# is indexed, migration 0005).
+# Cost (docs/PERFORMANCE.md): reads of policy_stats go through its indexes for the keys
+# this batch touches, and the counter updates are HOT (no counter is indexed, migration 0005).
 APPLY_BATCH = """
 WITH new AS (
     INSERT INTO policy_events (event_id, user_id, kind, policy_id, policy_name, action, action_id, email_id, occurred_at)
